@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from casebase.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("casebase.framework.urls")),
+    path("", include("casebase.organizations.urls")),
+    path("", include("casebase.cases.urls")),
+    path("analysis/", include("casebase.analysis.urls")),
+    path("submit/", include("casebase.submissions.urls")),
+    path("review/", include("casebase.submissions.review_urls")),
+    path("accounts/", include("casebase.accounts.urls")),
+    path("api/", include("casebase.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "casebase.core.views.not_found"
+handler500 = "casebase.core.views.server_error"
