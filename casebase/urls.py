@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from casebase.core import bench_views
 from casebase.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("bench/baseline", bench_views.baseline, name="bench-baseline"),
     path("", include("casebase.framework.urls")),
     path("", include("casebase.organizations.urls")),
     path("", include("casebase.cases.urls")),
