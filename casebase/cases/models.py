@@ -75,9 +75,35 @@ class TaggedTopic(TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_case_topic")]
 
 
+# An application with one of these statuses counts as the case "applying" the
+# recommendation (framework counts, the rec filter, the home page). "Not
+# applicable" is recorded and shown on the recommendation page, but not counted.
+APPLYING_STATUSES = ("implemented", "partial", "considered")
+
+
 class CaseStudyQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=CaseStudy.Status.PUBLISHED)
+
+    def search(self, q: str):
+        """Cases matching ``q``, annotated with ``rank`` (higher is better).
+
+        PostgreSQL: full-text search (web-search syntax) over the stored search
+        vector. SQLite: every word must appear in one of the same fields.
+        See casebase.cases.search.
+        """
+        from casebase.cases import search
+
+        return search.search(self, q)
+
+    def fuzzy_search(self, q: str):
+        """Cases whose title or organization name looks like ``q`` (PostgreSQL trigrams).
+
+        An empty queryset on other databases.
+        """
+        from casebase.cases import search
+
+        return search.fuzzy_search(self, q)
 
     def of_organization(self, organization):
         return self.filter(organization=organization)
@@ -94,7 +120,7 @@ class CaseStudyQuerySet(models.QuerySet):
     def for_listing(self):
         """What list pages need, in a fixed number of queries."""
         return self.select_related("organization", "cohort", "edition").prefetch_related(
-            "roles", "principles"
+            "roles", "principles", "tags"
         )
 
 
@@ -159,6 +185,10 @@ class CaseStudy(VerificationFields, models.Model):
     # django-simple-history cannot follow taggit; tag names are copied here on
     # every tag change so each historical version records them.
     tag_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    # Denormalised text for search: organization name, takeaways and tag names.
+    # Kept current on save and by signals when tags or names change (signals.py);
+    # PostgreSQL folds it into the stored search vector with weight B.
+    search_text = models.TextField(blank=True, editable=False)
 
     roles = TaggableManager(
         through=TaggedRole, related_name="cases", blank=True, verbose_name="stakeholder roles"
@@ -169,7 +199,7 @@ class CaseStudy(VerificationFields, models.Model):
     tags = TaggableManager(through=TaggedTopic, related_name="cases", blank=True, verbose_name="topic tags")
 
     objects = CaseStudyQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body_html", "body_text", "summary_html"])
+    history = HistoricalRecords(excluded_fields=["body_html", "body_text", "summary_html", "search_text"])
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -195,12 +225,30 @@ class CaseStudy(VerificationFields, models.Model):
             parts_text.append(f"{heading}\n{response}")
         self.body_html = render_markdown("\n\n".join(parts_md))
         self.body_text = "\n\n".join(parts_text)
+        self.search_text = self.build_search_text()
+
+    def build_search_text(self) -> str:
+        """Organization name, takeaways and tag names: the weight-B extras of the search vector."""
+        parts = [self.organization.name] if self.organization_id else []
+        parts += [str(t) for t in (self.takeaways or []) if t]
+        if self.pk:
+            parts += TaggedTopic.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
+            parts += TaggedRole.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
+            parts += TaggedPrinciple.objects.filter(content_object_id=self.pk).values_list(
+                "tag__name", flat=True
+            )
+        return "\n".join(parts)
 
     def save(self, *args, **kwargs):
         self.render_derived()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"summary_html", "body_html", "body_text"}
+            kwargs["update_fields"] = set(update_fields) | {
+                "summary_html",
+                "body_html",
+                "body_text",
+                "search_text",
+            }
         super().save(*args, **kwargs)
 
     def snapshot_tags(self) -> None:

@@ -1,0 +1,210 @@
+"""Searching case studies.
+
+PostgreSQL: full-text search with web-search syntax (``"exact phrase"``,
+``-exclude``, ``or``) over the stored, weighted ``search_vector`` column
+(migration 0003), ranked with ts_rank, with highlighted snippets from
+ts_headline; when nothing matches, trigram similarity on titles and
+organization names finds near misses (misspellings).
+
+SQLite: every word (or quoted phrase) must appear in the title, summary,
+framing question, organization/takeaway/tag text or body; ``-word`` excludes.
+Ranked crudely by where the words appear. Same page, simpler engine.
+"""
+
+import re
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.db import connections
+from django.db.models import Case, F, FloatField, Q, TextField, Value, When
+from django.db.models.expressions import Col
+from django.db.models.functions import Concat, Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+CONFIG = "english"
+# Longer queries are cut to this many characters (the list page says so).
+MAX_QUERY_LENGTH = 200
+# The SQLite matcher uses at most this many words, to keep the SQL bounded.
+MAX_TERMS = 8
+# Minimum trigram word similarity for a "did you mean" near miss.
+FUZZY_THRESHOLD = 0.5
+# Private-use characters delimit highlights inside ts_headline's output, so that
+# the text can be escaped first and only our own <mark> tags added afterwards.
+START, STOP = "\ue000", "\ue001"
+
+
+def is_postgres(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def clean_query(q: str) -> str:
+    """Drop NUL and other control characters, collapse whitespace, cut to MAX_QUERY_LENGTH."""
+    q = "".join(ch if ch.isprintable() else " " for ch in q)
+    return " ".join(q.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def search_vector():
+    """The search_vector column of the base table, as an expression.
+
+    Not a model field (it exists only on PostgreSQL), so it is addressed as a
+    column of the query's base alias; Col relabels itself when the query is
+    nested as a subquery.
+    """
+    from casebase.cases.models import CaseStudy
+
+    target = SearchVectorField()
+    target.set_attributes_from_name("search_vector")
+    target.model = CaseStudy
+    return Col(CaseStudy._meta.db_table, target)
+
+
+def search(queryset, q: str):
+    q = clean_query(q)
+    if not q:
+        return queryset.none()
+    if is_postgres(queryset):
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        return (
+            queryset.alias(_search_vector=search_vector())
+            .filter(_search_vector=query)
+            .annotate(rank=SearchRank(search_vector(), query))
+        )
+    return _simple_search(queryset, q)
+
+
+def fuzzy_search(queryset, q: str):
+    q = clean_query(q)
+    # Trigrams of one or two letters match almost anything: not worth a guess.
+    if sum(ch.isalnum() for ch in q) < 4 or not is_postgres(queryset):
+        return queryset.none()
+    similarity = Greatest(
+        TrigramWordSimilarity(Value(q), "title"),
+        TrigramWordSimilarity(Value(q), "organization__name"),
+    )
+    return queryset.annotate(rank=similarity).filter(rank__gte=FUZZY_THRESHOLD)
+
+
+def with_snippets(queryset, q: str):
+    """Annotate ``snippet_source``: PostgreSQL's headline with START/STOP markers, else the text."""
+    text = Concat(F("summary"), Value("\n"), F("body_text"), output_field=TextField())
+    if is_postgres(queryset):
+        return queryset.annotate(
+            snippet_source=SearchHeadline(
+                text,
+                SearchQuery(clean_query(q), search_type="websearch", config=CONFIG),
+                config=CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+    return queryset.annotate(snippet_source=text)
+
+
+def snippet_html(case, q: str) -> SafeString:
+    """Safe HTML for a search result's snippet: escaped text plus our own <mark> tags."""
+    source = getattr(case, "snippet_source", "") or ""
+    if START in source or STOP in source:
+        return _markers_to_html(source)
+    return _highlight_terms(source, [term for term, negated in parse_terms(q) if not negated])
+
+
+def parse_terms(q: str) -> list[tuple[str, bool]]:
+    """Words and "quoted phrases" of a query, each with whether it is excluded (-word)."""
+    terms = []
+    for match in re.finditer(r'(-?)"([^"]*)"|(-?)(\S+)', clean_query(q)):
+        negated = bool(match.group(1) or match.group(3))
+        term = (match.group(2) if match.group(2) is not None else match.group(4)).strip(" \"'")
+        if term and term.lower() != "or":
+            terms.append((term, negated))
+    return terms[:MAX_TERMS]
+
+
+FIELDS_BY_WEIGHT = (
+    (4, ("title",)),
+    (2, ("summary", "framing_question", "search_text")),
+    (1, ("body_text",)),
+)
+
+
+def _simple_search(queryset, q: str):
+    terms = parse_terms(q)
+    if not any(not negated for _, negated in terms):
+        return queryset.none()
+    condition, scores = Q(), []
+    for term, negated in terms:
+        matches = Q()
+        for _weight, fields in FIELDS_BY_WEIGHT:
+            for field in fields:
+                matches |= Q(**{f"{field}__icontains": term})
+        if negated:
+            condition &= ~matches
+            continue
+        condition &= matches
+        scores.append(
+            Case(
+                *[
+                    When(
+                        Q.create([(f"{field}__icontains", term) for field in fields], connector=Q.OR),
+                        then=Value(w),
+                    )
+                    for w, fields in FIELDS_BY_WEIGHT
+                ],
+                default=Value(0),
+                output_field=FloatField(),
+            )
+        )
+    rank = scores[0]
+    for score in scores[1:]:
+        rank = rank + score
+    return queryset.filter(condition).annotate(rank=rank)
+
+
+def _markers_to_html(source: str) -> SafeString:
+    out, open_ = [], False
+    for part in re.split(f"([{START}{STOP}])", source):
+        if part == START:
+            if not open_:
+                out.append("<mark>")
+                open_ = True
+        elif part == STOP:
+            if open_:
+                out.append("</mark>")
+                open_ = False
+        else:
+            out.append(str(escape(part)))
+    if open_:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped
+
+
+def _highlight_terms(text: str, terms: list[str], width: int = 240) -> SafeString:
+    """A window of plain text around the first term, escaped, with terms marked."""
+    text = " ".join(text.split())
+    if not text:
+        return mark_safe("")
+    lowered = text.lower()
+    positions = [lowered.find(t.lower()) for t in terms if t and lowered.find(t.lower()) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    window = text[start : start + width]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(text) else ""
+    if not terms:
+        return mark_safe(str(escape(prefix + window + suffix)))  # noqa: S308
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(window):
+        out.append(str(escape(window[last : match.start()])))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(str(escape(window[last:])))
+    return mark_safe(str(escape(prefix)) + "".join(out) + str(escape(suffix)))  # noqa: S308
