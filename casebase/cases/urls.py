@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from casebase.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/", views.case_list, name="list"),
+    path("cases/<slug:slug>/", views.case_detail, name="detail"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from casebase.framework import views
 
 app_name = "framework"
-urlpatterns: list = []
+urlpatterns = [
+    path("framework/", views.edition, name="current"),
+    path("framework/<slug:slug>/", views.edition, name="edition"),
+    path("recommendations/<slug:key>/", views.recommendation, name="recommendation"),
+]

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from casebase.organizations import views
 
 app_name = "organizations"
-urlpatterns: list = []
+urlpatterns = [
+    path("organizations/", views.organization_list, name="list"),
+    path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
+]

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
                 f"applications={Application.objects.count()}"
             )
         )
+        # The seeded staff analyses cite the cases just loaded (casebase.analysis).
+        call_command("load_analyses", verbosity=options["verbosity"], stdout=self.stdout)
 
     def step(self, label: str, count: int) -> None:
         self.stdout.write(f"  {label}: {count}")

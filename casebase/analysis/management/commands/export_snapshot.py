@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from casebase.analysis import citations, snapshot
+
+
+class Command(BaseCommand):
+    help = "Write a dated JSON snapshot of all published data, with its data dictionary and citation."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output", "-o", help="File to write (default casebase-snapshot-<date>.json); '-' for stdout."
+        )
+        parser.add_argument("--date", help="The snapshot's date, YYYY-MM-DD (default today).")
+
+    def handle(self, *args, output=None, date=None, **options):
+        import datetime
+
+        try:
+            day = datetime.date.fromisoformat(date) if date else citations.today()
+        except ValueError as exc:
+            raise CommandError(f"--date: {exc}") from exc
+        text = snapshot.dumps(snapshot.build(day))
+        if output == "-":
+            self.stdout.write(text, ending="")
+            return
+        path = Path(output or f"casebase-snapshot-{day.isoformat()}.json")
+        path.write_text(text, encoding="utf-8")
+        self.stderr.write(f"export_snapshot: wrote {path} ({len(text):,} characters)")

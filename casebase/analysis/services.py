@@ -1,0 +1,531 @@
+"""Cross-case aggregates, computed in SQL.
+
+Every count here is a COUNT(DISTINCT case) over published cases, grouped by
+the database (values() + annotate(Count())); no Python loop visits every case.
+Each cell carries the /cases/ address of the cases it counts, built from the
+same parameters the count was computed with.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, QuerySet
+from django.urls import reverse
+
+from casebase.analysis.querying import (
+    ADDRESSING_STATUSES,
+    FILTER_PARAMS,
+    clean_params,
+    published_cases,
+)
+from casebase.cases.models import Application, CaseStudy, Cohort, TaggedPrinciple, TaggedRole
+from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
+
+NO_COHORT = "none"
+
+
+@dataclass
+class Axis:
+    key: str
+    label: str
+    group: str = ""
+    href: str = ""
+    title: str = ""
+
+
+@dataclass
+class Cell:
+    count: int
+    href: str
+    relevant: bool = True
+    gap_href: str = ""
+
+    @property
+    def is_gap(self) -> bool:
+        return self.relevant and self.count == 0 and bool(self.gap_href)
+
+
+@dataclass
+class Chart:
+    """A grid of counts: rows x columns. Rendered as SVG, as a table and as CSV from the same data."""
+
+    slug: str
+    title: str
+    description: str
+    row_label: str
+    col_label: str
+    rows: list[Axis]
+    cols: list[Axis]
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    row_totals: dict[str, Cell] = field(default_factory=dict)
+    total_label: str = ""
+
+    def cell(self, row: str, col: str) -> Cell | None:
+        return self.cells.get((row, col))
+
+    @property
+    def max_count(self) -> int:
+        return max((c.count for c in self.cells.values()), default=0)
+
+    def grid(self):
+        """Rows with their cells in column order, for templates."""
+        for row in self.rows:
+            yield row, [self.cells.get((row.key, col.key)) for col in self.cols], self.row_totals.get(row.key)
+
+
+def cases_url(params: dict[str, list[str]], **extra: str | list[str]) -> str:
+    """The /cases/ address listing the cases behind a count."""
+    merged = {k: list(v) for k, v in params.items() if k in FILTER_PARAMS}
+    for name, value in extra.items():
+        values = value if isinstance(value, list) else [value]
+        current = merged.setdefault(name, [])
+        current.extend(v for v in values if v not in current)
+    return reverse("cases:list") + "?" + urlencode(merged, doseq=True)
+
+
+def together_url(params: dict[str, list[str]], *keys: str) -> str:
+    """The cases addressing all the recommendations: /cases/'s ``rec`` means any of them."""
+    merged = {k: list(v) for k, v in params.items() if k in FILTER_PARAMS and k != "rec"}
+    merged["rec"] = list(keys)
+    return reverse("analysis:together") + "?" + urlencode(merged, doseq=True)
+
+
+def submit_url(**params: str) -> str:
+    return "/submit/?" + urlencode(params)
+
+
+def choose_edition(slug: str | None) -> Edition | None:
+    if slug:
+        edition = Edition.objects.filter(slug=slug).first()
+        if edition:
+            return edition
+    return Edition.objects.current()
+
+
+def recommendation_axes(edition: Edition | None) -> list[Axis]:
+    if edition is None:
+        return []
+    recs = (
+        Recommendation.objects.of_edition(edition)
+        .select_related("section", "section__parent")
+        .order_by("section__order", "order", "key")
+    )
+    return [
+        Axis(
+            key=r.key,
+            label=f"{r.label} {r.title}" if r.official_number else r.title,
+            group=str(r.section),
+            href=r.get_absolute_url(),
+            title=r.key,
+        )
+        for r in recs
+    ]
+
+
+def role_axes() -> list[Axis]:
+    return [
+        Axis(key=r.slug, label=r.name, href=cases_url({}, role=r.slug)) for r in StakeholderRole.objects.all()
+    ]
+
+
+def principle_axes() -> list[Axis]:
+    return [
+        Axis(key=p.slug, label=p.name, href=cases_url({}, principle=p.slug)) for p in Principle.objects.all()
+    ]
+
+
+def cohort_axes() -> list[Axis]:
+    return [Axis(key=c.slug, label=c.name, href=cases_url({}, cohort=c.slug)) for c in Cohort.objects.all()]
+
+
+def base_cases(params: dict[str, list[str]]) -> QuerySet:
+    return published_cases(params)
+
+
+def split(params: dict[str, list[str]], *dimensions: str):
+    """Separate a chart's own dimensions from the other filters.
+
+    A chart of roles counts every role column on its own, so a role filter
+    chooses which columns to show rather than narrowing the cases counted; the
+    link of each cell then carries one value per dimension, and /cases/ lists
+    exactly the cases counted.
+    """
+    rest = {k: v for k, v in params.items() if k not in dimensions}
+    chosen = {k: v for k, v in params.items() if k in dimensions}
+    return rest, chosen
+
+
+def only(axes: list[Axis], values: list[str] | None) -> list[Axis]:
+    if not values:
+        return axes
+    kept = [a for a in axes if a.key in values]
+    return kept or axes
+
+
+# --- Gap map ---------------------------------------------------------------------------
+
+
+def recommendation_role_chart(params: dict[str, list[str]], edition: Edition | None) -> Chart:
+    params, chosen = split(params, "rec", "role")
+    rows = only(recommendation_axes(edition), chosen.get("rec"))
+    cols = only(role_axes(), chosen.get("role"))
+    cases = base_cases(params)
+    counts = {
+        (r["content_object__applications__recommendation__key"], r["tag__slug"]): r["n"]
+        for r in TaggedRole.objects.filter(
+            content_object__in=cases.values("pk"),
+            content_object__applications__status__in=ADDRESSING_STATUSES,
+            content_object__applications__recommendation__edition=edition,
+        )
+        .values("content_object__applications__recommendation__key", "tag__slug")
+        .annotate(n=Count("content_object", distinct=True))
+    }
+    addressed = set(
+        Recommendation.objects.of_edition(edition)
+        .filter(roles__isnull=False)
+        .values_list("key", "roles__slug")
+    )
+    totals = {
+        r["recommendation__key"]: r["n"]
+        for r in Application.objects.filter(
+            case__in=cases.values("pk"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
+        )
+        .values("recommendation__key")
+        .annotate(n=Count("case", distinct=True))
+    }
+    chart = Chart(
+        slug="recommendation-role",
+        title="Cases per recommendation and stakeholder role",
+        description=(
+            "Each number counts the published cases that address the recommendation and are tagged "
+            "with the role. Outlined cells are gaps: the recommendation addresses that role but no "
+            "case reports it yet."
+        ),
+        row_label="Recommendation",
+        col_label="Stakeholder role",
+        rows=rows,
+        cols=cols,
+        total_label="All roles",
+    )
+    for row in rows:
+        for col in cols:
+            relevant = (row.key, col.key) in addressed
+            chart.cells[(row.key, col.key)] = Cell(
+                count=counts.get((row.key, col.key), 0),
+                href=cases_url(params, rec=row.key, role=col.key),
+                relevant=relevant,
+                gap_href=submit_url(rec=row.key, role=col.key) if relevant else "",
+            )
+        chart.row_totals[row.key] = Cell(count=totals.get(row.key, 0), href=cases_url(params, rec=row.key))
+    return chart
+
+
+def principle_role_chart(params: dict[str, list[str]], *, slug="principle-role", title=None) -> Chart:
+    params, chosen = split(params, "principle", "role")
+    rows = only(principle_axes(), chosen.get("principle"))
+    cols = only(role_axes(), chosen.get("role"))
+    cases = base_cases(params)
+    counts = {
+        (r["tag__slug"], r["content_object__taggedrole__tag__slug"]): r["n"]
+        for r in TaggedPrinciple.objects.filter(
+            content_object__in=cases.values("pk"), content_object__taggedrole__isnull=False
+        )
+        .values("tag__slug", "content_object__taggedrole__tag__slug")
+        .annotate(n=Count("content_object", distinct=True))
+    }
+    totals = {
+        r["tag__slug"]: r["n"]
+        for r in TaggedPrinciple.objects.filter(content_object__in=cases.values("pk"))
+        .values("tag__slug")
+        .annotate(n=Count("content_object", distinct=True))
+    }
+    chart = Chart(
+        slug=slug,
+        title=title or "Cases per principle and stakeholder role",
+        description="Each number counts the published cases tagged with both the principle and the role.",
+        row_label="Principle",
+        col_label="Stakeholder role",
+        rows=rows,
+        cols=cols,
+        total_label="All roles",
+    )
+    for row in rows:
+        for col in cols:
+            chart.cells[(row.key, col.key)] = Cell(
+                count=counts.get((row.key, col.key), 0),
+                href=cases_url(params, principle=row.key, role=col.key),
+                gap_href=submit_url(principle=row.key, role=col.key),
+            )
+        chart.row_totals[row.key] = Cell(
+            count=totals.get(row.key, 0), href=cases_url(params, principle=row.key)
+        )
+    return chart
+
+
+# --- Cross-tabs over time ----------------------------------------------------------------
+
+
+def _by_cohort(params, rows: list[Axis], tagged_model, param: str, slug: str, title: str, what: str) -> Chart:
+    params, chosen = split(params, param, "cohort")
+    rows = only(rows, chosen.get(param))
+    cols = only(cohort_axes(), chosen.get("cohort"))
+    cases = base_cases(params)
+    counts = {
+        (r["tag__slug"], r["content_object__cohort__slug"]): r["n"]
+        for r in tagged_model.objects.filter(
+            content_object__in=cases.values("pk"), content_object__cohort__isnull=False
+        )
+        .values("tag__slug", "content_object__cohort__slug")
+        .annotate(n=Count("content_object", distinct=True))
+    }
+    chart = Chart(
+        slug=slug,
+        title=title,
+        description=f"Each number counts the published cases of the cohort tagged with the {what}.",
+        row_label=what.capitalize(),
+        col_label="Cohort",
+        rows=rows,
+        cols=cols,
+    )
+    for row in rows:
+        for col in cols:
+            chart.cells[(row.key, col.key)] = Cell(
+                count=counts.get((row.key, col.key), 0),
+                href=cases_url(params, **{param: row.key, "cohort": col.key}),
+            )
+    return chart
+
+
+def principle_cohort_chart(params) -> Chart:
+    return _by_cohort(
+        params, principle_axes(), TaggedPrinciple, "principle", "principle-cohort",
+        "Cases per principle, by cohort", "principle",
+    )  # fmt: skip
+
+
+def role_cohort_chart(params) -> Chart:
+    return _by_cohort(
+        params, role_axes(), TaggedRole, "role", "role-cohort",
+        "Cases per stakeholder role, by cohort", "stakeholder role",
+    )  # fmt: skip
+
+
+def recommendation_cohort_chart(params, edition: Edition | None) -> Chart:
+    params, chosen = split(params, "rec", "cohort")
+    rows = only(recommendation_axes(edition), chosen.get("rec"))
+    cols = only(cohort_axes(), chosen.get("cohort"))
+    counts = {
+        (r["recommendation__key"], r["case__cohort__slug"]): r["n"]
+        for r in Application.objects.filter(
+            case__in=base_cases(params).values("pk"),
+            status__in=ADDRESSING_STATUSES,
+            recommendation__edition=edition,
+            case__cohort__isnull=False,
+        )
+        .values("recommendation__key", "case__cohort__slug")
+        .annotate(n=Count("case", distinct=True))
+    }
+    chart = Chart(
+        slug="recommendation-cohort",
+        title="Cases per recommendation, by cohort",
+        description="Each number counts the published cases of the cohort that address the recommendation.",
+        row_label="Recommendation",
+        col_label="Cohort",
+        rows=rows,
+        cols=cols,
+    )
+    for row in rows:
+        for col in cols:
+            chart.cells[(row.key, col.key)] = Cell(
+                count=counts.get((row.key, col.key), 0), href=cases_url(params, rec=row.key, cohort=col.key)
+            )
+    return chart
+
+
+def cohort_totals_chart(params) -> Chart:
+    params, chosen = split(params, "cohort")
+    cols = only(cohort_axes(), chosen.get("cohort"))
+    counts = {
+        r["cohort__slug"]: r["n"]
+        for r in base_cases(params)
+        .filter(cohort__isnull=False)
+        .values("cohort__slug")
+        .annotate(n=Count("pk", distinct=True))
+    }
+    row = Axis(key="cases", label="Published cases")
+    chart = Chart(
+        slug="cohort-totals",
+        title="Published cases per cohort",
+        description="How many published cases each cohort holds.",
+        row_label="",
+        col_label="Cohort",
+        rows=[row],
+        cols=cols,
+    )
+    for col in cols:
+        chart.cells[("cases", col.key)] = Cell(
+            count=counts.get(col.key, 0), href=cases_url(params, cohort=col.key)
+        )
+    return chart
+
+
+# --- Co-occurrence -----------------------------------------------------------------------
+
+
+def cooccurrence_chart(params, edition: Edition | None) -> Chart:
+    params, chosen = split(params, "rec")
+    rows = only(recommendation_axes(edition), chosen.get("rec"))
+    cases = base_cases(params)
+    pairs = (
+        Application.objects.filter(
+            case__in=cases.values("pk"),
+            status__in=ADDRESSING_STATUSES,
+            recommendation__edition=edition,
+            case__applications__status__in=ADDRESSING_STATUSES,
+            case__applications__recommendation__edition=edition,
+        )
+        .filter(recommendation__key__lte=F("case__applications__recommendation__key"))
+        .values("recommendation__key", "case__applications__recommendation__key")
+        .annotate(n=Count("case", distinct=True))
+    )
+    counts = {}
+    for r in pairs:
+        a, b = r["recommendation__key"], r["case__applications__recommendation__key"]
+        counts[(a, b)] = counts[(b, a)] = r["n"]
+    chart = Chart(
+        slug="cooccurrence",
+        title="Recommendations addressed together",
+        description=(
+            "Each number counts the published cases that address both recommendations. "
+            "The diagonal counts the cases addressing the recommendation at all."
+        ),
+        row_label="Recommendation",
+        col_label="Recommendation",
+        rows=rows,
+        cols=[Axis(key=r.key, label=r.title, group=r.group, href=r.href, title=r.key) for r in rows],
+    )
+    for row in rows:
+        for col in rows:
+            chart.cells[(row.key, col.key)] = Cell(
+                count=counts.get((row.key, col.key), 0),
+                href=cases_url(params, rec=row.key)
+                if row.key == col.key
+                else together_url(params, row.key, col.key),
+                relevant=row.key != col.key,
+            )
+    return chart
+
+
+def top_pairs(chart: Chart, limit: int = 15) -> list[tuple[Axis, Axis, Cell]]:
+    """The most frequent pairs, read from the co-occurrence grid (already aggregated in SQL)."""
+    by_key = {a.key: a for a in chart.rows}
+    pairs = [(by_key[a], by_key[b], cell) for (a, b), cell in chart.cells.items() if a < b and cell.count > 0]
+    pairs.sort(key=lambda p: (-p[2].count, p[0].key, p[1].key))
+    return pairs[:limit]
+
+
+# --- Matrix ------------------------------------------------------------------------------
+
+MATRIX_PAGE_SIZE = 40
+
+
+@dataclass
+class Matrix:
+    edition: Edition | None
+    rows: list[Axis]
+    cases: list[CaseStudy]
+    statuses: dict[tuple[int, str], dict]
+    totals: dict[str, Cell]
+    page: int
+    pages: int
+    case_count: int
+
+    def grid(self):
+        for row in self.rows:
+            yield (
+                row,
+                [(case, self.statuses.get((case.pk, row.key))) for case in self.cases],
+                self.totals[row.key],
+            )
+
+    def column_groups(self):
+        """Consecutive columns sharing an organization, for the grouped header."""
+        groups: list[list] = []
+        for case in self.cases:
+            if groups and groups[-1][0] == case.organization:
+                groups[-1][1] += 1
+            else:
+                groups.append([case.organization, 1])
+        return groups
+
+
+def matrix(params: dict[str, list[str]], edition: Edition | None, page: int = 1) -> Matrix:
+    rows = recommendation_axes(edition)
+    cases_qs = base_cases(params)
+    case_count = cases_qs.count()
+    pages = max(1, -(-case_count // MATRIX_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * MATRIX_PAGE_SIZE
+    cases = list(
+        cases_qs.select_related("organization", "cohort").order_by(
+            "organization__name", F("cohort__released_on").asc(nulls_last=True), "title", "pk"
+        )[start : start + MATRIX_PAGE_SIZE]
+    )
+    statuses = {
+        (a["case_id"], a["recommendation__key"]): a
+        for a in Application.objects.filter(
+            case__in=[c.pk for c in cases], recommendation__edition=edition
+        ).values("case_id", "recommendation__key", "status", "confidence", "justification")
+    }
+    totals_raw = {
+        r["recommendation__key"]: r["n"]
+        for r in Application.objects.filter(
+            case__in=cases_qs.values("pk"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
+        )
+        .values("recommendation__key")
+        .annotate(n=Count("case", distinct=True))
+    }
+    totals = {r.key: Cell(count=totals_raw.get(r.key, 0), href=cases_url(params, rec=r.key)) for r in rows}
+    return Matrix(edition, rows, cases, statuses, totals, page, pages, case_count)
+
+
+def status_counts(params, edition) -> dict[str, int]:
+    """How many applications of each status the filtered published cases have."""
+    rows = (
+        Application.objects.filter(case__in=base_cases(params).values("pk"), recommendation__edition=edition)
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+# --- Compare -----------------------------------------------------------------------------
+
+
+def compare(slugs: list[str], edition: Edition | None):
+    """Up to four published cases and their applications aligned by recommendation."""
+    cases = list(
+        CaseStudy.objects.published()
+        .filter(slug__in=slugs[:4])
+        .select_related("organization", "cohort")
+        .prefetch_related("roles", "principles")
+    )
+    order = {s: i for i, s in enumerate(slugs)}
+    cases.sort(key=lambda c: order.get(c.slug, 99))
+    apps = (
+        Application.objects.filter(case__in=cases)
+        .select_related("recommendation", "recommendation__section")
+        .order_by("recommendation__section__order", "recommendation__order", "recommendation__key")
+    )
+    by_rec: dict[str, dict] = {}
+    recs = {}
+    for app in apps:
+        recs.setdefault(app.recommendation.key, app.recommendation)
+        by_rec.setdefault(app.recommendation.key, {})[app.case_id] = app
+    rows = [(recs[key], [by_rec[key].get(c.pk) for c in cases]) for key in recs]
+    shared = sum(1 for _, apps in rows if all(apps))
+    return cases, rows, shared
+
+
+def filter_summary(params: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, values in clean_params(params).items() for value in values]

@@ -1,0 +1,303 @@
+"""Cross-case analysis pages. Each works without JavaScript; each chart comes with a table."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from casebase.analysis import charts, citations, services
+from casebase.analysis.models import Analysis
+from casebase.analysis.querying import clean_params
+from casebase.cases import exports
+from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.framework.models import Edition, Principle, StakeholderRole
+
+# The filters each page offers (edition is not a /cases/ parameter: it picks the rows).
+PAGE_FILTERS = ("role", "principle", "cohort")
+
+CHARTS = {
+    "recommendation-role": lambda p, e: services.recommendation_role_chart(p, e),
+    "principle-role": lambda p, e: services.principle_role_chart(p),
+    "principle-cohort": lambda p, e: services.principle_cohort_chart(p),
+    "role-cohort": lambda p, e: services.role_cohort_chart(p),
+    "recommendation-cohort": lambda p, e: services.recommendation_cohort_chart(p, e),
+    "cohort-totals": lambda p, e: services.cohort_totals_chart(p),
+    "cooccurrence": lambda p, e: services.cooccurrence_chart(p, e),
+}
+
+
+def _filters(request):
+    """The page's filter values (only role, principle, cohort) and the chosen edition."""
+    params = {k: v for k, v in clean_params(request.GET).items() if k in PAGE_FILTERS}
+    edition = services.choose_edition(request.GET.get("edition"))
+    return params, edition
+
+
+def _filter_context(params, edition, *, with_edition=True):
+    return {
+        "params": params,
+        "edition": edition,
+        "filter_choices": {
+            "role": StakeholderRole.objects.values_list("slug", "name"),
+            "principle": Principle.objects.values_list("slug", "name"),
+            "cohort": Cohort.objects.values_list("slug", "name"),
+        },
+        "editions": Edition.objects.values_list("slug", "title") if with_edition else None,
+        "selected": {k: (v[0] if v else "") for k, v in params.items()},
+        "query_string": _query_string(params, edition),
+    }
+
+
+def _query_string(params, edition) -> str:
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k, values in params.items() for v in values]
+    if edition and not edition.is_current:
+        pairs.append(("edition", edition.slug))
+    return urlencode(pairs)
+
+
+def _view_title(base: str, params) -> str:
+    parts = [f"{k} {v}" for k, values in params.items() for v in values]
+    return f"{base} ({', '.join(parts)})" if parts else base
+
+
+@require_GET
+def index(request):
+    analyses = Analysis.objects.published().only("slug", "title", "summary", "confidence", "published_on")
+    return render(
+        request,
+        "analysis/index.html",
+        {
+            "analyses": analyses,
+            "case_count": CaseStudy.objects.published().count(),
+            "snapshot_citation": citations.for_snapshot(citations.today()),
+        },
+    )
+
+
+@require_GET
+def matrix(request):
+    params, edition = _filters(request)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    m = services.matrix(params, edition, page)
+    context = _filter_context(params, edition) | {
+        "m": m,
+        "status_choices": Application.Status.choices,
+        "view_title": _view_title("Recommendation by case matrix", params),
+    }
+    return render(request, "analysis/matrix.html", context)
+
+
+@require_GET
+def application(request, case_slug, rec_key):
+    """One matrix cell: how a case relates to a recommendation, and why."""
+    app = get_object_or_404(
+        Application.objects.select_related("case", "case__organization", "recommendation"),
+        case__slug=case_slug,
+        case__status=CaseStudy.Status.PUBLISHED,
+        recommendation__key=rec_key,
+    )
+    return render(request, "analysis/application.html", {"app": app})
+
+
+@require_GET
+def gaps(request):
+    params, edition = _filters(request)
+    rec_role = services.recommendation_role_chart(params, edition)
+    principle_role = services.principle_role_chart(params)
+    context = _filter_context(params, edition) | {
+        "charts": [rec_role, principle_role],
+        "gap_count": sum(1 for c in rec_role.cells.values() if c.is_gap),
+        "view_title": _view_title("Gap map", params),
+    }
+    return render(request, "analysis/gaps.html", context)
+
+
+@require_GET
+def crosstabs(request):
+    params, edition = _filters(request)
+    context = _filter_context(params, edition) | {
+        "charts": [
+            services.cohort_totals_chart(params),
+            services.principle_role_chart(
+                params, slug="principle-role", title="Principle × stakeholder role"
+            ),
+            services.principle_cohort_chart(params),
+            services.role_cohort_chart(params),
+            services.recommendation_cohort_chart(params, edition),
+        ],
+        "view_title": _view_title("Cross-tabs over time", params),
+    }
+    return render(request, "analysis/crosstabs.html", context)
+
+
+@require_GET
+def cooccurrence(request):
+    params, edition = _filters(request)
+    chart = services.cooccurrence_chart(params, edition)
+    context = _filter_context(params, edition) | {
+        "charts": [chart],
+        "pairs": services.top_pairs(chart),
+        "view_title": _view_title("Co-occurrence of recommendations", params),
+    }
+    return render(request, "analysis/cooccurrence.html", context)
+
+
+@require_GET
+def compare(request):
+    slugs = []
+    for slug in request.GET.getlist("case"):
+        slug = slug.strip()[:120]
+        if slug and slug not in slugs:
+            slugs.append(slug)
+    slugs = slugs[:4]
+    edition = services.choose_edition(request.GET.get("edition"))
+    cases, rows, shared = services.compare(slugs, edition) if slugs else ([], [], 0)
+    choices = (
+        CaseStudy.objects.published().select_related("organization").order_by("organization__name", "title")
+    )
+    return render(
+        request,
+        "analysis/compare.html",
+        {
+            "cases": cases,
+            "rows": rows,
+            "shared": shared,
+            "selected": slugs + [""] * (4 - len(slugs)),
+            "choices": choices.values_list("slug", "organization__name", "title"),
+            "too_few": 0 < len(cases) < 2 or (slugs and len(cases) < 2),
+            "view_title": "Case comparison: " + ", ".join(c.organization.name for c in cases)
+            if cases
+            else "Case comparison",
+        },
+    )
+
+
+@require_GET
+def analyses(request):
+    items = Analysis.objects.published().prefetch_related("findings")
+    return render(request, "analysis/analyses.html", {"analyses": items})
+
+
+@require_GET
+def analysis_detail(request, slug):
+    analysis = get_object_or_404(Analysis.objects.published(), slug=slug)
+    findings = analysis.findings.prefetch_related("cases__organization", "recommendations")
+    return render(
+        request,
+        "analysis/analysis_detail.html",
+        {
+            "analysis": analysis,
+            "findings": findings,
+            "citation": citations.for_analysis(analysis),
+            "downloads": reverse("analysis:cite_analysis", args=[analysis.slug, "x"])[:-1],
+        },
+    )
+
+
+@require_GET
+def chart_download(request, slug, ext):
+    builder = CHARTS.get(slug)
+    if builder is None or ext not in ("svg", "csv"):
+        raise Http404("No such chart.")
+    params, edition = _filters(request)
+    chart = builder(params, edition)
+    name = slugify(f"casebase-{slug}-{_query_string(params, edition)}")[:120]
+    if ext == "svg":
+        response = HttpResponse(charts.render_chart_svg(chart, standalone=True), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(charts.chart_csv(chart), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
+    return response
+
+
+@require_GET
+def matrix_download(request, ext):
+    if ext not in ("svg", "csv"):
+        raise Http404("No such format.")
+    params, edition = _filters(request)
+    if ext == "csv":
+        # Every filtered case, not just the page shown: the table for R or pandas.
+        return exports.case_recommendation_response(params, edition)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    m = services.matrix(params, edition, page)
+    response = HttpResponse(charts.render_matrix_svg(m, standalone=True), content_type="image/svg+xml")
+    response["Content-Disposition"] = 'attachment; filename="casebase-matrix.svg"'
+    return response
+
+
+@require_GET
+def data(request):
+    date = citations.today()
+    return render(
+        request, "analysis/data.html", {"snapshot_citation": citations.for_snapshot(date), "date": date}
+    )
+
+
+@require_GET
+def snapshot_download(request):
+    from casebase.analysis import snapshot
+
+    date = citations.today()
+    response = HttpResponse(snapshot.dumps(snapshot.build(date)), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="casebase-snapshot-{date.isoformat()}.json"'
+    return response
+
+
+def _citation_response(citation, ext):
+    if ext not in citations.FORMATS:
+        raise Http404("No such citation format.")
+    method, content_type = citations.FORMATS[ext]
+    response = HttpResponse(getattr(citation, method)(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{citation.key}.{ext}"'
+    return response
+
+
+@require_GET
+def cite_case(request, slug, ext):
+    case = get_object_or_404(CaseStudy.objects.published().select_related("organization"), slug=slug)
+    return _citation_response(citations.for_case(case), ext)
+
+
+@require_GET
+def cite_analysis(request, slug, ext):
+    analysis = get_object_or_404(Analysis.objects.published(), slug=slug)
+    return _citation_response(citations.for_analysis(analysis), ext)
+
+
+@require_GET
+def cite_snapshot(request, ext):
+    return _citation_response(citations.for_snapshot(citations.today()), ext)
+
+
+@require_GET
+def together(request):
+    """The cases behind a co-occurrence count: those addressing every recommendation given."""
+    from django.core.paginator import Paginator
+
+    from casebase.analysis.querying import addressing_all, published_cases
+    from casebase.framework.models import Recommendation
+
+    params = clean_params(request.GET)
+    keys = params.pop("rec", [])[:4]
+    cases = addressing_all(published_cases(params), keys).select_related("organization", "cohort")
+    page = Paginator(cases.order_by("-published_on", "title", "pk"), 50).get_page(request.GET.get("page"))
+    recs = {r.key: r for r in Recommendation.objects.filter(key__in=keys).order_by("edition__published_on")}
+    return render(
+        request,
+        "analysis/together.html",
+        {
+            "page": page,
+            "recs": [recs[k] for k in keys if k in recs],
+            "params": params,
+            "list_url": services.cases_url(params, rec=keys),
+        },
+    )

@@ -1,0 +1,89 @@
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from casebase.cases import search
+from casebase.cases.filters import CaseFilter
+from casebase.cases.models import APPLYING_STATUSES
+from casebase.cases.querysets import case_detail_queryset, related_cases
+
+PAGE_SIZE = 20
+FORMATS = ("csv", "json")
+
+
+def case_list(request):
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "html", *FORMATS):
+        return render(
+            request,
+            "cases/bad_request.html",
+            {"problem": f"Unknown format “{fmt[:40]}”. Use format=csv or format=json, or leave it out."},
+            status=400,
+        )
+    case_filter = CaseFilter(request.GET)
+    queryset = case_filter.queryset
+    if fmt in FORMATS:
+        from casebase.cases import exports
+
+        return exports.cases_response(request, queryset, fmt)
+
+    status, notices = 200, list(case_filter.messages)
+    raw_page = request.GET.get("page", "1")
+    try:
+        number = int(raw_page)
+        if number < 1:
+            raise ValueError
+    except ValueError:
+        notices.append(f"“{raw_page[:20]}” is not a page number; showing the first page.")
+        number, status = 1, 400
+
+    rows = search.with_snippets(queryset, case_filter.q) if case_filter.q else queryset
+    paginator = Paginator(rows.for_listing(), PAGE_SIZE)
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        notices.append(
+            f"There is no page {number}: these results have {paginator.num_pages} "
+            f"page{'s' if paginator.num_pages != 1 else ''}."
+        )
+        page, status = None, 404
+    cases = list(page.object_list) if page else []
+    if case_filter.q:
+        for case in cases:
+            case.snippet = search.snippet_html(case, case_filter.q)
+    base = case_filter.url()
+    joiner = "&" if base != "?" else ""
+    context = {
+        "filter": case_filter,
+        "facets": case_filter.facets(),
+        "page": page,
+        "out_of_range": page is None,
+        "paginator": paginator,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
+        "cases": cases,
+        "notices": notices,
+        "page_base": f"{base}{joiner}page=",
+        "csv_url": f"{base}{joiner}format=csv",
+        "json_url": f"{base}{joiner}format=json",
+        "crumbs": [("Case studies", None)],
+    }
+    return render(request, "cases/list.html", context, status=status)
+
+
+def case_detail(request, slug):
+    case = get_object_or_404(case_detail_queryset(), slug=slug)
+    if not case.is_published and not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404("No published case has this address.")
+    applications = list(case.applications.all())
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "applications": applications,
+            "applying_count": sum(a.status in APPLYING_STATUSES for a in applications),
+            "related": related_cases(case),
+            "crumbs": [("Case studies", reverse("cases:list")), (case.title, None)],
+        },
+    )
