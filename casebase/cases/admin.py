@@ -1,0 +1,127 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Q
+from simple_history.admin import SimpleHistoryAdmin
+
+from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
+from casebase.core.choices import NEEDS_VERIFICATION
+from casebase.framework.admin import NeedsVerificationFilter
+from casebase.framework.models import Principle, StakeholderRole
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "released_on"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(TemplateSection)
+class TemplateSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["order", "heading", "is_active"]
+    list_display_links = ["heading"]
+    list_filter = ["is_active"]
+    search_fields = ["heading", "prompt"]
+
+
+class ApplicationInline(admin.StackedInline):
+    model = Application
+    extra = 0
+    autocomplete_fields = ["recommendation"]
+    fields = [("recommendation", "status"), ("asserted_by", "confidence"), "justification", "excerpt"]
+    classes = ["collapse"]
+
+
+class CaseStudyAdminForm(forms.ModelForm):
+    """Roles and principles are controlled vocabularies: pick from the list, never type new ones."""
+
+    roles = forms.ModelMultipleChoiceField(
+        StakeholderRole.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    principles = forms.ModelMultipleChoiceField(
+        Principle.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = CaseStudy
+        fields = [
+            "title",
+            "slug",
+            "organization",
+            "status",
+            "framing_question",
+            "takeaways",
+            "summary",
+            "summary_confidence",
+            "sections",
+            "cohort",
+            "published_on",
+            "edition",
+            "source_url",
+            "source_url_confidence",
+            "roles",
+            "principles",
+            "tags",
+            "modalities",
+            "disclosure_types",
+            "completeness",
+            "verification",
+            "verification_note",
+        ]
+
+
+@admin.register(CaseStudy)
+class CaseStudyAdmin(SimpleHistoryAdmin):
+    form = CaseStudyAdminForm
+    list_display = ["title", "organization", "status", "completeness", "verification", "cohort", "updated_at"]
+    list_filter = [NeedsVerificationFilter, "status", "completeness", "verification", "cohort", "edition"]
+    list_select_related = ["organization", "cohort"]
+    search_fields = ["title", "slug", "summary", "organization__name"]
+    autocomplete_fields = ["organization", "cohort", "edition"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at", "version"]
+    date_hierarchy = "published_on"
+    inlines = [ApplicationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "organization", "status"]}),
+        (
+            "Content",
+            {"fields": ["framing_question", "takeaways", "summary", "summary_confidence", "sections"]},
+        ),
+        (
+            "Publication",
+            {"fields": ["cohort", "published_on", "edition", "source_url", "source_url_confidence"]},
+        ),
+        ("Classification", {"fields": ["roles", "principles", "tags", "modalities", "disclosure_types"]}),
+        ("Verification", {"fields": ["completeness", "verification", "verification_note"]}),
+        ("Record", {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
+    ]
+    # The worklist: anything unverified, inferred or unknown, and every stub.
+    worklist_q = (
+        Q(verification__in=NEEDS_VERIFICATION)
+        | Q(summary_confidence__in=NEEDS_VERIFICATION)
+        | Q(completeness=CaseStudy.Completeness.STUB)
+    )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # History cannot follow tags: record them on the case when they changed.
+        case = form.instance
+        before = dict(case.tag_snapshot or {})
+        snapshot = {
+            "roles": sorted(t.slug for t in case.roles.all()),
+            "principles": sorted(t.slug for t in case.principles.all()),
+            "tags": sorted(t.name for t in case.tags.all()),
+        }
+        if snapshot != before:
+            case.snapshot_tags()
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "recommendation", "status", "asserted_by", "confidence", "updated_at"]
+    list_filter = [NeedsVerificationFilter, "status", "asserted_by", "confidence", "recommendation__edition"]
+    list_select_related = ["case", "recommendation"]
+    search_fields = ["case__title", "recommendation__key", "recommendation__title", "justification"]
+    autocomplete_fields = ["case", "recommendation", "coder"]
+    worklist_q = Q(confidence__in=NEEDS_VERIFICATION)

@@ -1,0 +1,79 @@
+from django.contrib import admin
+from django.db.models import Q
+from simple_history.admin import SimpleHistoryAdmin
+
+from casebase.core.choices import NEEDS_VERIFICATION
+from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
+
+
+class NeedsVerificationFilter(admin.SimpleListFilter):
+    """The staff verification worklist: records with unverified, inferred or unknown facts.
+
+    Each admin says what counts for its model with ``worklist_q`` (a Q object).
+    """
+
+    title = "verification worklist"
+    parameter_name = "worklist"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs verification"), ("no", "Verified")]
+
+    def queryset(self, request, queryset):
+        condition = self.model_admin_q
+        if self.value() == "yes":
+            return queryset.filter(condition)
+        if self.value() == "no":
+            return queryset.exclude(condition)
+        return queryset
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin_q = model_admin.worklist_q
+        super().__init__(request, params, model, model_admin)
+
+
+@admin.register(Edition)
+class EditionAdmin(SimpleHistoryAdmin):
+    list_display = ["slug", "title", "published_on", "is_current"]
+    list_filter = ["is_current"]
+    search_fields = ["slug", "title"]
+
+
+@admin.register(Section)
+class SectionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "key", "edition", "parent", "order"]
+    list_filter = ["edition"]
+    list_select_related = ["edition", "parent"]
+    search_fields = ["title", "short_title", "key"]
+    autocomplete_fields = ["edition", "parent"]
+    ordering = ["edition", "order"]
+
+
+@admin.register(StakeholderRole)
+class StakeholderRoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Principle)
+class PrincipleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "official_number", "title", "section", "edition", "verification"]
+    list_display_links = ["key", "title"]
+    list_filter = [NeedsVerificationFilter, "edition", "section", "verification", "principles", "roles"]
+    list_select_related = ["section", "edition"]
+    search_fields = ["key", "title", "text"]
+    autocomplete_fields = ["edition", "section", "previous", "principles", "roles"]
+    fieldsets = [
+        (None, {"fields": ["edition", "section", "key", "official_number", "order", "title", "text"]}),
+        ("Links", {"fields": ["principles", "roles", "previous"]}),
+        ("Verification", {"fields": ["verification", "verification_note", "source_url"]}),
+    ]
+    worklist_q = Q(verification__in=NEEDS_VERIFICATION)
