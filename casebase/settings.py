@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "casebase.core",
     "casebase.framework",
     "casebase.organizations",
@@ -265,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only access to the Responsible Practices for Synthetic Media Framework and its published case studies.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the confidence vocabulary used by many fields.
+    "ENUM_NAME_OVERRIDES": {"ConfidenceEnum": "casebase.core.choices.Confidence"},
 }
 
 TAGGIT_CASE_INSENSITIVE = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("review/", include("casebase.submissions.review_urls")),
     path("accounts/", include("casebase.accounts.urls")),
     path("api/", include("casebase.api.urls")),
+    path("feeds/", include("casebase.api.feed_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,52 @@
+"""Atom feed of newly published case studies."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from casebase.cases.models import CaseStudy
+
+FEED_SIZE = 50
+
+
+class LatestCasesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Casebase: newly published case studies"
+    subtitle = "Case studies of Partnership on AI's Responsible Practices for Synthetic Media, as they are published."
+    link = "/cases/"
+    feed_url = "/feeds/cases/"
+    author_name = "Partnership on AI"
+
+    def items(self):
+        return (
+            CaseStudy.objects.published()
+            .select_related("organization", "cohort")
+            .order_by("-published_on", "-id")[:FEED_SIZE]
+        )
+
+    def item_title(self, case):
+        return f"{case.organization.name}: {case.title}"
+
+    def item_description(self, case):
+        return case.summary or case.framing_question or ""
+
+    def item_link(self, case):
+        return case.get_absolute_url()
+
+    def item_guid(self, case):
+        return settings.SITE_URL + case.get_absolute_url()
+
+    def item_author_name(self, case):
+        return case.organization.name
+
+    def item_pubdate(self, case):
+        day = case.published_on or case.created_at.date()
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_updateddate(self, case):
+        return case.updated_at
+
+    def item_categories(self, case):
+        return [case.cohort.name] if case.cohort else []

@@ -1,0 +1,56 @@
+"""The /cases/ filters for the API, with their OpenAPI description."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.filters import BaseFilterBackend
+
+from casebase.cases.filters import CaseFilter
+
+CASE_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        many=True,
+        explode=True,
+        required=False,
+        description=text,
+    )
+    for name, text in [
+        ("role", "Stakeholder role slug, e.g. builder. Repeat for any of several."),
+        ("principle", "Principle slug, e.g. disclosure. Repeat for any of several."),
+        ("org", "Organization slug. Repeat for any of several."),
+        ("cohort", "Cohort slug: 2024-03, 2024-11 or 2025. Repeat for any of several."),
+        (
+            "rec",
+            "Recommendation key, e.g. builders-2: cases that implemented, partly implemented or considered it.",
+        ),
+        ("tag", "Topic tag slug. Repeat for any of several."),
+    ]
+] + [
+    OpenApiParameter("q", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Words to search for."),
+    OpenApiParameter(
+        "sort",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=["newest", "oldest", "title", "relevance"],
+        description="Order of the results.",
+    ),
+]
+
+
+class CaseFilterBackend(BaseFilterBackend):
+    """Select published cases exactly as the /cases/ page does (casebase.cases.filters)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) != "list":
+            return queryset
+        return CaseFilter(request.query_params, base_queryset=queryset).queryset
+
+    def get_schema_operation_parameters(self, view):
+        return []  # declared with extend_schema on the view so the types are exact
+
+
+def clean(value: str | None, limit: int = 100) -> str:
+    """A query value made safe for any database: printable characters only, bounded."""
+    return "".join(ch for ch in (value or "") if ch.isprintable()).strip()[:limit]
