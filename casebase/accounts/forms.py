@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
+from django.template import loader
+
+from casebase.organizations.models import Organization
+from casebase.submissions.notifications import queue_email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose email goes out from a django.tasks task, not inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = loader.render_to_string(subject_template_name, context)
+        body = loader.render_to_string(email_template_name, context)
+        queue_email(to=[to_email], subject=subject, body=body)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    organization = forms.ModelChoiceField(
+        label="Organization", queryset=Organization.objects.order_by("name"), empty_label="Choose"
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not entirely numeric, not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            from django.contrib.auth import get_user_model
+
+            probe = get_user_model()(
+                username=self.email, email=self.email, first_name=data.get("first_name", "")
+            )
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

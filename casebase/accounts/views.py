@@ -1,0 +1,109 @@
+"""Sign-in, sign-out, password reset and invitations under /accounts/."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+
+from casebase.accounts import services
+from casebase.accounts.forms import AcceptInvitationForm, InvitationForm, QueuedPasswordResetForm
+from casebase.accounts.models import Invitation
+from casebase.submissions.access import editor_required
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if user.is_staff:
+            return "/review/"
+        if hasattr(user, "membership"):
+            return "/submit/"
+        return "/"
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET): a link cannot sign anyone out."""
+
+    next_page = "/"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@editor_required
+def invite(request):
+    """An editor invites a supporter member by email."""
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_member(
+                email=form.cleaned_data["email"],
+                organization=form.cleaned_data["organization"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("accounts:invite")
+    pending = Invitation.objects.select_related("organization", "invited_by")[:50]
+    return render(
+        request,
+        "accounts/invite.html",
+        {"form": form, "invitations": pending},
+        status=422 if form.errors else 200,
+    )
+
+
+def accept_invitation(request, token):
+    """The invite link: set a password and join the organization. Works once, until it expires."""
+    invitation = services.find_invitation(token)
+    if invitation is None or not invitation.is_usable:
+        return render(request, "accounts/invitation_invalid.html", {"invitation": invitation}, status=410)
+    if request.user.is_authenticated:
+        return render(request, "accounts/invitation_invalid.html", {"signed_in": True}, status=409)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as error:
+            return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, f"Welcome. You are signed in as a member of {invitation.organization.name}."
+        )
+        return redirect("submissions:dashboard")
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"form": form, "invitation": invitation},
+        status=422 if form.errors else 200,
+    )

@@ -1,0 +1,491 @@
+"""Workflow writes: every step of a submission's life, each in one transaction.
+
+Views call these keyword-only functions and nothing else writes workflow
+state. Each function checks who may do it, locks the submission row, checks
+the state machine, writes, records a ReviewEvent and queues the email to the
+other party (sent only if the transaction commits).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.framework.models import Edition, Recommendation
+from casebase.submissions import notifications
+from casebase.submissions.content import content_from_case, missing_for_review, normalize
+from casebase.submissions.models import Comment, ReviewEvent, Submission
+
+Status = CaseStudy.Status
+SUPPORTER, EDITOR = "supporter", "editor"
+
+
+class TransitionNotAllowed(Exception):
+    """The state machine has no such step from the submission's current status, for this actor."""
+
+
+class EditConflict(Exception):
+    """Someone saved the working copy after this editor loaded it."""
+
+    def __init__(self, submission: Submission):
+        super().__init__("The case was changed by someone else while you were editing.")
+        self.submission = submission
+
+
+class NotReadyForReview(ValidationError):
+    """The working copy lacks parts the template requires; ``missing`` says which."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        super().__init__([message for _, message in missing])
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: frozenset
+    target: str
+    actors: frozenset
+
+
+def _step(sources, target, *actors) -> Step:
+    return Step(frozenset(sources), target, frozenset(actors))
+
+
+# The state machine: action -> (from which statuses, to which status, who may take it).
+TRANSITIONS: dict[str, Step] = {
+    "submit": _step([Status.DRAFT, Status.CHANGES_REQUESTED], Status.SUBMITTED, SUPPORTER, EDITOR),
+    "start_review": _step([Status.SUBMITTED], Status.IN_REVIEW, EDITOR),
+    "request_changes": _step(
+        [Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED], Status.CHANGES_REQUESTED, EDITOR
+    ),
+    "approve": _step([Status.SUBMITTED, Status.IN_REVIEW], Status.APPROVED, EDITOR),
+    "publish": _step([Status.APPROVED], Status.PUBLISHED, EDITOR),
+    "reject": _step(
+        [Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED],
+        Status.REJECTED,
+        EDITOR,
+    ),
+    "withdraw": _step(
+        [Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED],
+        Status.WITHDRAWN,
+        SUPPORTER,
+    ),
+    "reopen": _step([Status.WITHDRAWN], Status.DRAFT, SUPPORTER, EDITOR),
+    # A published case gets a new revision; so does one whose proposed revision was rejected.
+    "start_revision": _step([Status.PUBLISHED, Status.REJECTED], Status.DRAFT, SUPPORTER, EDITOR),
+}
+
+
+def role_of(user, organization) -> str | None:
+    """'editor' for PAI staff, 'supporter' for a member of the organization, else None."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    if user.is_staff:
+        return EDITOR
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.organization_id == organization.pk:
+        return SUPPORTER
+    return None
+
+
+def allowed_actions(submission: Submission, user) -> set[str]:
+    """The transitions this user may take now (for showing buttons; services re-check)."""
+    role = role_of(user, submission.organization)
+    actions = {
+        name
+        for name, step in TRANSITIONS.items()
+        if role in step.actors and submission.status in step.sources
+    }
+    if "start_revision" in actions and submission.status == Status.REJECTED:
+        if submission.case.status != Status.PUBLISHED:
+            actions.discard("start_revision")
+    return actions
+
+
+def _require_role(user, organization, *roles) -> str:
+    role = role_of(user, organization)
+    if role not in roles:
+        raise PermissionDenied("Not allowed.")
+    return role
+
+
+def _lock(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("case", "organization").get(pk=submission.pk)
+
+
+def _transition(submission: Submission, action: str, *, by, message: str = "") -> Submission:
+    """Move a locked submission along the state machine and record it. Caller holds the transaction."""
+    step = TRANSITIONS[action]
+    role = role_of(by, submission.organization)
+    if role not in step.actors:
+        raise PermissionDenied(f"You may not {action.replace('_', ' ')} this case.")
+    if submission.status not in step.sources:
+        raise TransitionNotAllowed(
+            f"A case that is {submission.get_status_display().lower()} cannot be {action.replace('_', ' ')}."
+        )
+    source = submission.status
+    submission.status = step.target
+    if step.target == Status.SUBMITTED:
+        submission.submitted_at = timezone.now()
+    submission._change_reason = f"{action.replace('_', ' ').capitalize()} by {by.get_username()}"
+    submission.save()
+    ReviewEvent.objects.create(
+        submission=submission,
+        revision=submission.revision,
+        kind=ReviewEvent.Kind.TRANSITION,
+        actor=by,
+        from_status=source,
+        to_status=step.target,
+        message=message,
+        is_public=step.target == Status.PUBLISHED,
+    )
+    _mirror_status(submission)
+    return submission
+
+
+def _mirror_status(submission: Submission) -> None:
+    """Until a case is first published, its public record carries the working copy's status."""
+    case = submission.case
+    if case.status == Status.PUBLISHED:
+        return
+    if case.status != submission.status:
+        case.status = submission.status
+        case.save(update_fields=["status", "updated_at"])
+
+
+def _unique_slug(organization, title: str) -> str:
+    base = slugify(f"{organization.slug} {title}")[:100].strip("-") or organization.slug
+    slug, n = base, 2
+    while CaseStudy.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+# --- Writing the working copy ---------------------------------------------------------
+
+
+@transaction.atomic
+def create_draft(*, organization, content: dict, by) -> Submission:
+    """A new case study, unpublished, with its first working copy."""
+    _require_role(by, organization, SUPPORTER, EDITOR)
+    content = normalize(content)
+    title = content["title"].strip() or "Untitled case"
+    case = CaseStudy.objects.create(
+        organization=organization,
+        title=title[:250],
+        slug=_unique_slug(organization, title),
+        status=Status.DRAFT,
+        edition=Edition.objects.current(),
+    )
+    submission = Submission(case=case, organization=organization, content=content, created_by=by)
+    submission._change_reason = f"Created by {by.get_username()}"
+    submission.save()
+    ReviewEvent.objects.create(
+        submission=submission,
+        revision=submission.revision,
+        kind=ReviewEvent.Kind.CREATED,
+        actor=by,
+        to_status=Status.DRAFT,
+    )
+    return submission
+
+
+@transaction.atomic
+def save_draft(*, submission: Submission, content: dict, expected_version: int, by) -> Submission:
+    """Save the working copy, unless someone else saved since ``expected_version`` (EditConflict)."""
+    role = _require_role(by, submission.organization, SUPPORTER, EDITOR)
+    submission = _lock(submission)
+    editable = submission.supporter_can_edit() if role == SUPPORTER else submission.editor_can_edit()
+    if not editable:
+        raise TransitionNotAllowed(
+            f"A case that is {submission.get_status_display().lower()} cannot be edited now."
+        )
+    if submission.version != expected_version:
+        raise EditConflict(submission)
+    submission.content = normalize(content)
+    submission.version += 1
+    submission._change_reason = f"Saved by {by.get_username()}"
+    submission.save()
+    case = submission.case
+    title = submission.content["title"].strip()
+    if case.status != Status.PUBLISHED and title and case.title != title[:250]:
+        case.title = title[:250]
+        case.save(update_fields=["title", "updated_at"])
+    return submission
+
+
+@transaction.atomic
+def restore_version(*, submission: Submission, history_id: int, by) -> Submission:
+    """Put an earlier version's content back into the working copy (a new version; nothing erased)."""
+    _require_role(by, submission.organization, EDITOR)
+    submission = _lock(submission)
+    if not submission.editor_can_edit():
+        raise TransitionNotAllowed(
+            "Start a revision first: a published, withdrawn or rejected case cannot be changed."
+        )
+    record = submission.history.filter(history_id=history_id).first()
+    if record is None:
+        raise ValidationError("No such version of this case.")
+    submission.content = normalize(record.content)
+    submission.version += 1
+    when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
+    submission._change_reason = f"Restored the version of {when} ({by.get_username()})"
+    submission.save()
+    ReviewEvent.objects.create(
+        submission=submission,
+        revision=submission.revision,
+        kind=ReviewEvent.Kind.RESTORED,
+        actor=by,
+        message=f"Restored the version saved {when}.",
+    )
+    return submission
+
+
+# --- Supporter steps -------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(*, submission: Submission, by) -> Submission:
+    """Send the working copy to the editors; it must be complete (NotReadyForReview otherwise)."""
+    _require_role(by, submission.organization, SUPPORTER, EDITOR)
+    submission = _lock(submission)
+    missing = missing_for_review(submission.content)
+    if missing and submission.status in TRANSITIONS["submit"].sources:
+        raise NotReadyForReview(missing)
+    resubmission = submission.status == Status.CHANGES_REQUESTED
+    _transition(submission, "submit", by=by)
+    notifications.notify_editors(
+        submission, headline="Resubmitted for review" if resubmission else "Submitted for review"
+    )
+    return submission
+
+
+@transaction.atomic
+def withdraw(*, submission: Submission, by, reason: str = "") -> Submission:
+    submission = _lock(submission)
+    was_with_editors = submission.status != Status.DRAFT
+    _transition(submission, "withdraw", by=by, message=reason)
+    if was_with_editors:
+        notifications.notify_editors(submission, headline="Withdrawn by the supporter", message=reason)
+    return submission
+
+
+@transaction.atomic
+def reopen(*, submission: Submission, by) -> Submission:
+    """Take a withdrawn case back to draft."""
+    submission = _lock(submission)
+    return _transition(submission, "reopen", by=by)
+
+
+@transaction.atomic
+def start_revision(*, case: CaseStudy, by) -> Submission:
+    """Propose changes to a published case: a new working copy, copied from the live case.
+
+    The published case stays as it is until this revision is published.
+    """
+    _require_role(by, case.organization, SUPPORTER, EDITOR)
+    case = CaseStudy.objects.select_for_update().get(pk=case.pk)
+    if case.status != Status.PUBLISHED:
+        raise TransitionNotAllowed("Only a published case can be revised.")
+    submission = Submission.objects.select_for_update().filter(case=case).first()
+    if submission is None:
+        # A case published before the workflow existed (loaded from the official texts).
+        submission = Submission.objects.create(
+            case=case,
+            organization=case.organization,
+            status=Status.PUBLISHED,
+            content=content_from_case(case),
+            created_by=by,
+            revision=1,
+        )
+    submission.revision += 1
+    submission.content = content_from_case(case)
+    submission.version += 1
+    submission.assignee = None
+    submission.submitted_at = None
+    _transition(submission, "start_revision", by=by)
+    return submission
+
+
+# --- Editor steps ----------------------------------------------------------------------
+
+
+def _assign(submission: Submission, *, assignee, by) -> Submission:
+    if not (assignee and assignee.is_staff and assignee.is_active):
+        raise ValidationError("Only an active editor can be assigned.")
+    if submission.status not in Submission.EDITOR_EDITABLE:
+        raise TransitionNotAllowed("Only a case in the workflow can be assigned.")
+    submission.assignee = assignee
+    submission._change_reason = f"Assigned to {assignee.get_username()} by {by.get_username()}"
+    submission.save()
+    ReviewEvent.objects.create(
+        submission=submission,
+        revision=submission.revision,
+        kind=ReviewEvent.Kind.ASSIGNED,
+        actor=by,
+        assignee=assignee,
+    )
+    if submission.status == Status.SUBMITTED:
+        _transition(submission, "start_review", by=by)
+    return submission
+
+
+@transaction.atomic
+def claim(*, submission: Submission, by) -> Submission:
+    """The editor takes the submission; a submitted case goes into review."""
+    _require_role(by, submission.organization, EDITOR)
+    return _assign(_lock(submission), assignee=by, by=by)
+
+
+@transaction.atomic
+def assign(*, submission: Submission, assignee, by) -> Submission:
+    _require_role(by, submission.organization, EDITOR)
+    submission = _assign(_lock(submission), assignee=assignee, by=by)
+    if assignee != by:
+        notifications.notify_editors(submission, headline="Assigned to you")
+    return submission
+
+
+@transaction.atomic
+def request_changes(*, submission: Submission, by, message: str) -> Submission:
+    submission = _lock(submission)
+    _transition(submission, "request_changes", by=by, message=message)
+    notifications.notify_supporters(submission, headline="Changes requested", message=message)
+    return submission
+
+
+@transaction.atomic
+def approve(*, submission: Submission, by, message: str = "") -> Submission:
+    submission = _lock(submission)
+    _transition(submission, "approve", by=by, message=message)
+    notifications.notify_supporters(submission, headline="Approved for publication", message=message)
+    return submission
+
+
+@transaction.atomic
+def reject(*, submission: Submission, by, reason: str) -> Submission:
+    if not reason.strip():
+        raise ValidationError("Give the supporter a reason for the rejection.")
+    submission = _lock(submission)
+    _transition(submission, "reject", by=by, message=reason)
+    notifications.notify_supporters(submission, headline="Not accepted", message=reason)
+    return submission
+
+
+@transaction.atomic
+def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: str = "") -> Submission:
+    """Make the approved working copy the public case.
+
+    The first publication sets ``published_on``; a revision keeps the original
+    date (people cite it) and shows as "last updated" with its note in the
+    public change log.
+    """
+    submission = _lock(submission)
+    _transition(submission, "publish", by=by, message=note)
+    case = CaseStudy.objects.select_for_update().get(pk=submission.case_id)
+    _apply_content(case, submission.content, by=by)
+    case.status = Status.PUBLISHED
+    if case.published_on is None:
+        case.published_on = timezone.localdate()
+    if cohort is not None:
+        case.cohort = cohort
+    if case.edition_id is None:
+        case.edition = Edition.objects.current()
+    case.version += 1
+    case._change_reason = f"Published revision {submission.revision}"
+    case.save()
+    case.snapshot_tags()
+    submission.case = case
+    notifications.notify_supporters(submission, headline="Published", message=note)
+    return submission
+
+
+def _apply_content(case: CaseStudy, content: dict, *, by) -> None:
+    """Copy a working copy onto the case record and its applications and tags."""
+    content = normalize(content)
+    case.title = content["title"].strip()[:250] or case.title
+    case.framing_question = content["framing_question"]
+    case.takeaways = [t for t in content["takeaways"] if t.strip()]
+    case.summary = content["summary"]
+    case.sections = content["sections"]
+    case.modalities = content["modalities"]
+    case.disclosure_types = content["disclosure_types"]
+    edition = case.edition or Edition.objects.current()
+    recommendations = {
+        r.key: r
+        for r in Recommendation.objects.filter(
+            edition=edition, key__in=[a["recommendation"] for a in content["applications"]]
+        )
+    }
+    existing = {a.recommendation.key: a for a in case.applications.select_related("recommendation")}
+    keep = []
+    for item in content["applications"]:
+        recommendation = recommendations.get(item["recommendation"])
+        if recommendation is None:
+            continue
+        application = existing.get(recommendation.key)
+        fields = {
+            "status": item["status"] or Application.Status.IMPLEMENTED,
+            "justification": item["justification"],
+            "excerpt": item["excerpt"],
+        }
+        if application is None:
+            application = Application(case=case, recommendation=recommendation, **fields)
+            application.save()
+        elif any(getattr(application, k) != v for k, v in fields.items()):
+            # The supporter now asserts it in their own words.
+            for k, v in fields.items():
+                setattr(application, k, v)
+            application.asserted_by = Application.AssertedBy.SUPPORTER
+            application.save()
+        keep.append(application.pk)
+    case.applications.exclude(pk__in=keep).delete()
+    case.roles.set(list(_tag_objects("roles", content["roles"])))
+    case.principles.set(list(_tag_objects("principles", content["principles"])))
+    case.tags.set(content["tags"])
+
+
+def _tag_objects(kind: str, slugs: list[str]):
+    from casebase.framework.models import Principle, StakeholderRole
+
+    model = StakeholderRole if kind == "roles" else Principle
+    return model.objects.filter(slug__in=slugs)
+
+
+# --- Comments --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_comment(*, submission: Submission, by, body: str, internal: bool = False, parent=None) -> Comment:
+    """A comment or a reply. Supporters' comments are never internal, and they cannot see internal threads."""
+    role = _require_role(by, submission.organization, SUPPORTER, EDITOR)
+    if not body.strip():
+        raise ValidationError("Write a comment first.")
+    if role == SUPPORTER:
+        internal = False
+    if parent is not None:
+        if parent.submission_id != submission.pk:
+            raise ValidationError("That comment belongs to another case.")
+        if parent.internal and role == SUPPORTER:
+            raise PermissionDenied("Not allowed.")
+        while parent.parent_id:  # threads are one level deep: replies hang off the first comment
+            parent = parent.parent
+        internal = parent.internal
+    comment = Comment.objects.create(
+        submission=submission,
+        revision=submission.revision,
+        parent=parent,
+        author=by,
+        author_is_staff=role == EDITOR,
+        internal=internal,
+        body=body,
+    )
+    if role == SUPPORTER:
+        notifications.notify_editors(submission, headline="New comment from the supporter", message=body)
+    elif not internal:
+        notifications.notify_supporters(submission, headline="New comment from PAI editors", message=body)
+    return comment
