@@ -1,0 +1,116 @@
+"""The world the security suites run in: the real data, the personas, and one draft each for A and B.
+
+Loading the real Framework and cases takes seconds, and these suites make
+hundreds of requests against the same records, so the world is built once per
+module inside a transaction that is rolled back at the end (what Django's
+``TestCase.setUpTestData`` does). Each test still runs in its own savepoint:
+whatever a test writes is undone before the next one.
+"""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connections, transaction
+from django.test import Client
+from django.utils import timezone
+
+from casebase.accounts.models import Membership
+from casebase.cases.models import Application, CaseStudy
+from casebase.framework.models import Edition
+from casebase.organizations.models import Organization
+from tests.conftest import PASSWORD
+from tests.security.urlmap import PERSONAS
+
+
+def _user(username, organization=None, **extra):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password=PASSWORD, **extra
+    )
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization)
+    return user
+
+
+def _draft(organization, user, title):
+    """A draft case of ``organization``, made the way a supporter makes one."""
+    from casebase.submissions import services
+    from casebase.submissions.content import empty_content
+
+    content = empty_content(organization) | {"title": title, "summary": f"Summary of {title}."}
+    return services.create_draft(organization=organization, content=content, by=user)
+
+
+def build_world() -> SimpleNamespace:
+    call_command("load_casebase", verbosity=0, stdout=open("/dev/null", "w"))
+    edition = Edition.objects.get(slug="2023")
+    org_a = Organization.objects.create(slug="org-a", name="Organization A", kind="industry")
+    org_b = Organization.objects.create(slug="org-b", name="Organization B", kind="media")
+    users = {
+        "anonymous": None,
+        "supporter_a": _user("supporter_a", org_a),
+        "supporter_b": _user("supporter_b", org_b),
+        "editor": _user("editor", is_staff=True),
+        "admin": _user("admin", is_staff=True, is_superuser=True),
+    }
+    published = CaseStudy.objects.published().order_by("slug")
+    applications = Application.objects.filter(case__in=published).select_related("case", "recommendation")
+    w = SimpleNamespace(
+        edition=edition,
+        org_a=org_a,
+        org_b=org_b,
+        users=users,
+        published_case=published.first(),
+        application=applications.order_by("case__slug", "recommendation__key").first(),
+        recommendation=edition.recommendations.order_by("key").first(),
+        organization=published.first().organization,
+        draft_a=_draft(org_a, users["supporter_a"], "Secret draft of organization A"),
+        draft_b=_draft(org_b, users["supporter_b"], "Secret draft of organization B"),
+    )
+    from casebase.accounts.models import Invitation
+    from casebase.accounts.services import token_digest
+
+    w.invitation_token = "invitation-token-for-the-tests"
+    Invitation.objects.create(
+        email="invited@example.org",
+        organization=org_a,
+        token_digest=token_digest(w.invitation_token),
+        invited_by=users["editor"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    from casebase.analysis.models import Analysis
+    from casebase.analysis.views import CHARTS
+
+    w.analysis = Analysis.objects.order_by("slug").first()
+    w.chart_slug = sorted(CHARTS)[0]
+    return w
+
+
+@pytest.fixture(scope="module")
+def site_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+        for atomic in atomics.values():
+            atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            for alias, atomic in atomics.items():
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def world(site_world, db):
+    """The module's world, with a fresh signed-in client per persona for this test."""
+    site_world.clients = {persona: client_for(site_world.users[persona]) for persona in PERSONAS}
+    return site_world
