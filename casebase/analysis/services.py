@@ -381,10 +381,11 @@ def cooccurrence_chart(params, edition: Edition | None) -> Chart:
             case__in=cases.values("pk"),
             status__in=ADDRESSING_STATUSES,
             recommendation__edition=edition,
+            # In one filter() call, so the F() below refers to the same second join.
             case__applications__status__in=ADDRESSING_STATUSES,
             case__applications__recommendation__edition=edition,
+            recommendation__key__lte=F("case__applications__recommendation__key"),
         )
-        .filter(recommendation__key__lte=F("case__applications__recommendation__key"))
         .values("recommendation__key", "case__applications__recommendation__key")
         .annotate(n=Count("case", distinct=True))
     )

@@ -1,0 +1,41 @@
+import json
+
+from casebase.analysis import citations
+
+
+def test_case_citation_in_three_formats(client, casebase_data):
+    html = client.get("/cases/bbc/").content.decode()
+    assert "@misc{" in html and "TY  - ELEC" in html and "&quot;URL&quot;" in html
+    bib = client.get("/analysis/cite/cases/bbc.bib").content.decode()
+    assert "title = {{How the BBC used face swapping to anonymise documentary contributors}}" in bib
+    assert "author = {{BBC}}" in bib and "year = {2024}" in bib
+    assert "url = {http://" in bib and "/cases/bbc/}" in bib and "urldate = {" in bib
+    ris = client.get("/analysis/cite/cases/bbc.ris").content.decode()
+    assert "AU  - BBC\n" in ris and "PY  - 2024\n" in ris and "Y2  - " in ris and ris.endswith("ER  - \n")
+    csl = json.loads(client.get("/analysis/cite/cases/bbc.json").content)
+    assert csl[0]["author"] == [{"literal": "BBC"}] and csl[0]["issued"] == {"date-parts": [[2024]]}
+    assert "accessed" in csl[0] and csl[0]["URL"].endswith("/cases/bbc/")
+
+
+def test_unpublished_cases_have_no_citation(client, casebase_data):
+    from casebase.cases.models import CaseStudy
+
+    CaseStudy.objects.filter(slug="bbc").update(status="draft")
+    assert client.get("/analysis/cite/cases/bbc.bib").status_code == 404
+
+
+def test_analysis_view_and_snapshot_citations(client, casebase_data):
+    html = client.get("/analysis/analyses/november-2024-direct-disclosure-policy/").content.decode()
+    assert "Partnership on AI" in html and "@misc{" in html
+    gaps = client.get("/analysis/gaps/?role=builder").content.decode()
+    assert "Gap map (role builder). Casebase cross-case analysis" in gaps
+    assert "/analysis/gaps/?role=builder" in gaps  # the permalink of the saved view
+    bib = client.get("/analysis/cite/snapshot.bib").content.decode()
+    assert bib.startswith("@dataset{") and "version = {" in bib
+    assert client.get("/analysis/cite/snapshot.docx").status_code == 404
+
+
+def test_bibtex_escapes_special_characters():
+    cite = citations.Citation("R&D at 100% {fast} #1_x", "A & B", 2025, "http://x/", citations.today())
+    bib = cite.bibtex()
+    assert r"R\&D at 100\% \{fast\} \#1\_x" in bib and r"A \& B" in bib
