@@ -117,6 +117,21 @@ def test_records_have_the_shape_of_real_cases():
     assert {a.status for a in apps} >= {"implemented", "partial"}
 
 
+def test_search_finds_synthetic_cases_as_it_finds_saved_ones():
+    from casebase.cases.signals import refresh_search_text
+
+    seed(cases=12, seed=8)
+    case = synthetic_cases().select_related("organization").order_by("slug").first()
+    seeded = case.search_text
+    refresh_search_text([case.pk])  # what saving and tagging would have stored
+    case.refresh_from_db()
+    assert sorted(seeded.splitlines()) == sorted(case.search_text.splitlines())
+
+    # On PostgreSQL the trigger filled the search vector at insert time.
+    word = case.organization.name.split()[0]
+    assert case in CaseStudy.objects.search(word)
+
+
 def test_real_records_are_left_alone(casebase_data):
     real_cases = set(CaseStudy.objects.values_list("slug", flat=True))
     real_orgs = Organization.objects.count()

@@ -249,18 +249,24 @@ class Command(BaseCommand):
         }
 
     def insert(self, chunk, edition, orgs, cohorts, recs, roles, principles, topic_tags, totals) -> None:
-        cases = CaseStudy.objects.bulk_create(
-            [
-                CaseStudy(
-                    **{name: d[name] for name in CASE_FIELDS},
-                    organization=orgs[d["org_index"]],
-                    cohort=cohorts[d["cohort_index"]] if d["cohort_index"] is not None else None,
-                    edition=edition,
-                    tag_snapshot={"roles": d["roles"], "principles": d["principles"], "tags": d["tags"]},
-                )
-                for d in chunk
-            ]
-        )
+        objects = []
+        for d in chunk:
+            case = CaseStudy(
+                **{name: d[name] for name in CASE_FIELDS},
+                organization=orgs[d["org_index"]],
+                cohort=cohorts[d["cohort_index"]] if d["cohort_index"] is not None else None,
+                edition=edition,
+                tag_snapshot={"roles": d["roles"], "principles": d["principles"], "tags": d["tags"]},
+            )
+            # What save() and the tag signals would store: the organization and takeaways
+            # (build_search_text, before the case has a pk), then tag names; PostgreSQL's
+            # trigger folds it into the search vector on insert.
+            tag_names = [topic_tags[t].name for t in d["tags"]]
+            tag_names += [roles[s].name for s in d["roles"]]
+            tag_names += [principles[s].name for s in d["principles"]]
+            case.search_text = "\n".join([case.build_search_text(), *tag_names])
+            objects.append(case)
+        cases = CaseStudy.objects.bulk_create(objects)
         apps, role_rows, principle_rows, topic_rows = [], [], [], []
         for case, d in zip(cases, chunk, strict=True):
             for a in d["applications"]:
