@@ -13,6 +13,10 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 FORWARD = """
+-- Run the deferred foreign-key checks of the search_text fill now: PostgreSQL
+-- refuses CREATE INDEX on a table with pending trigger events.
+SET CONSTRAINTS ALL IMMEDIATE;
+
 ALTER TABLE cases_casestudy ADD COLUMN search_vector tsvector;
 
 CREATE FUNCTION cases_casestudy_search_vector_update() RETURNS trigger AS $$
