@@ -139,7 +139,8 @@ FIELDS_BY_WEIGHT = (
 def _simple_search(queryset, q: str):
     terms = parse_terms(q)
     if not any(not negated for _, negated in terms):
-        return queryset.none()
+        # Only exclusions ("-word"): nothing to rank by, but callers still sort by rank.
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
     condition, scores = Q(), []
     for term, negated in terms:
         matches = Q()
