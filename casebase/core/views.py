@@ -2,7 +2,7 @@ import logging
 import sys
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -27,7 +27,8 @@ def home(request):
             .order_by("order")
         )
     published = CaseStudy.objects.published()
-    latest = published.for_listing().order_by("-published_on", "-id")[:6]
+    # Undated cases are the newest set (2025's exact release date is not established).
+    latest = published.for_listing().order_by(F("published_on").desc(nulls_first=True), "-id")[:6]
     stats = published.aggregate(
         cases=Count("id"),
         organizations=Count("organization", distinct=True),
