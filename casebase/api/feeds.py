@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.utils.feedgenerator import Atom1Feed
 
 from casebase.cases.models import CaseStudy
@@ -23,7 +24,8 @@ class LatestCasesFeed(Feed):
         return (
             CaseStudy.objects.published()
             .select_related("organization", "cohort")
-            .order_by("-published_on", "-id")[:FEED_SIZE]
+            # A case whose date is not established yet is the newest we know of.
+            .order_by(F("published_on").desc(nulls_first=True), "-id")[:FEED_SIZE]
         )
 
     def item_title(self, case):
@@ -42,8 +44,9 @@ class LatestCasesFeed(Feed):
         return case.organization.name
 
     def item_pubdate(self, case):
-        day = case.published_on or case.created_at.date()
-        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+        if case.published_on is None:
+            return None  # unknown: no <published>, rather than an invented date
+        return datetime.datetime.combine(case.published_on, datetime.time(), tzinfo=datetime.UTC)
 
     def item_updateddate(self, case):
         return case.updated_at

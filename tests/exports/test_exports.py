@@ -1,0 +1,92 @@
+"""/cases/ as CSV and JSON, and the case x recommendation table."""
+
+import csv
+import io
+import json
+
+from django.http import QueryDict
+from django.test import RequestFactory
+
+from casebase.cases import exports
+from casebase.cases.filters import CaseFilter
+from casebase.cases.models import CaseStudy
+from tests.analysis.conftest import make_cases
+
+
+def body(response) -> str:
+    return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+
+
+def test_csv_streams_only_published_cases_even_if_given_others(casebase_data):
+    make_cases(10, seed=5, published_share=0.5)
+    request = RequestFactory().get("/cases/", {"format": "csv"})
+    response = exports.cases_response(request, CaseStudy.objects.all(), "csv")
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert {r["slug"] for r in rows} == set(CaseStudy.objects.published().values_list("slug", flat=True))
+    bbc = next(r for r in rows if r["slug"] == "bbc")
+    assert bbc["organization_name"] == "BBC" and bbc["roles"] == "creator;distributor-first-party"
+    assert bbc["applications"] == "creators-3:implemented;distributors-5:implemented"
+
+
+def test_list_url_exports_the_same_filtered_cases(client, casebase_data):
+    make_cases(10, seed=6)
+    query = "role=builder&principle=disclosure"
+    expected = set(CaseFilter(QueryDict(query)).queryset.values_list("slug", flat=True))
+    assert expected
+    rows = list(csv.DictReader(io.StringIO(body(client.get(f"/cases/?{query}&format=csv")))))
+    assert {r["slug"] for r in rows} == expected
+    data = json.loads(body(client.get(f"/cases/?{query}&format=json")))
+    assert {c["slug"] for c in data["results"]} == expected
+    assert data["filters"] == {"role": ["builder"], "principle": ["disclosure"]}
+    assert all("applications" in c and "tags" in c for c in data["results"])
+
+
+def test_spreadsheet_formulas_are_neutralised(casebase_data):
+    case = CaseStudy.objects.get(slug="bbc")
+    case.title = '=HYPERLINK("http://evil")'
+    case.save()
+    request = RequestFactory().get("/cases/")
+    rows = list(
+        csv.DictReader(io.StringIO(body(exports.cases_response(request, CaseStudy.objects.all(), "csv"))))
+    )
+    assert next(r for r in rows if r["slug"] == "bbc")["title"].startswith("'=")
+
+
+def test_unknown_format_is_a_bad_request(casebase_data):
+    request = RequestFactory().get("/cases/")
+    assert exports.cases_response(request, CaseStudy.objects.all(), "xlsx").status_code == 400
+
+
+def test_case_by_recommendation_table(client, casebase_data):
+    make_cases(8, seed=8)
+    response = client.get("/analysis/matrix.csv")
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(body(response))))
+    header = rows[0]
+    assert (
+        header[:3] == ["slug", "title", "organization"]
+        and "builders-2" in header
+        and "distributors-4" in header
+    )
+    assert len(rows) - 1 == CaseStudy.objects.published().count()
+    by_slug = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert by_slug["cbc-radio-canada"]["creators-3"] == "considered"
+    assert by_slug["bbc"]["creators-3"] == "implemented" and by_slug["bbc"]["builders-2"] == ""
+    filtered = list(csv.reader(io.StringIO(body(client.get("/analysis/matrix.csv?cohort=2025")))))
+    assert {r[0] for r in filtered[1:]} == {"google", "code-for-africa", "meedan"}
+
+
+def test_export_reads_in_chunks(casebase_data, monkeypatch):
+    """The export iterates the queryset in chunks rather than loading every row."""
+    seen = {}
+    original = CaseStudy.objects.none().__class__.iterator
+
+    def spy(self, chunk_size=None):
+        seen["chunk_size"] = chunk_size
+        return original(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(CaseStudy.objects.none().__class__, "iterator", spy)
+    request = RequestFactory().get("/cases/")
+    body(exports.cases_response(request, CaseStudy.objects.all(), "json"))
+    assert seen["chunk_size"] == exports.CHUNK_SIZE

@@ -1,0 +1,82 @@
+"""The dated snapshot: published data only, a data dictionary, and an exact round trip."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from taggit.models import Tag
+
+from casebase.analysis.models import Analysis
+from casebase.cases.models import CaseStudy, Cohort, TemplateSection
+from casebase.framework.models import Edition, Principle, StakeholderRole
+from casebase.organizations.models import Organization
+from tests.analysis.conftest import make_cases
+
+
+def empty_database():
+    Analysis.objects.all().delete()
+    CaseStudy.objects.all().delete()
+    Organization.objects.all().delete()
+    for edition in Edition.objects.all():
+        edition.recommendations.all().delete()
+        edition.sections.filter(parent__isnull=False).delete()
+        edition.sections.all().delete()
+        edition.delete()
+    for model in (StakeholderRole, Principle, Cohort, TemplateSection, Tag):
+        model.objects.all().delete()
+
+
+def test_round_trip_is_identical(casebase_data, tmp_path):
+    make_cases(12, seed=11)
+    first = tmp_path / "first.json"
+    second = tmp_path / "second.json"
+    call_command("export_snapshot", output=str(first), date="2026-01-31", stderr=open("/dev/null", "w"))
+    empty_database()
+    call_command("load_snapshot", str(first), stdout=open("/dev/null", "w"))
+    call_command("export_snapshot", output=str(second), date="2026-01-31", stderr=open("/dev/null", "w"))
+    assert first.read_text() == second.read_text()
+
+
+def test_snapshot_holds_only_published_records_with_dictionary(casebase_data, tmp_path):
+    make_cases(12, seed=12)
+    Analysis.objects.create(slug="draft-analysis", title="Draft", status="draft")
+    path = tmp_path / "s.json"
+    call_command("export_snapshot", output=str(path), date="2026-02-01", stderr=open("/dev/null", "w"))
+    data = json.loads(path.read_text())
+    assert data["snapshot"]["date"] == "2026-02-01"
+    slugs = {c["slug"] for c in data["data"]["cases"]}
+    assert slugs == set(CaseStudy.objects.published().values_list("slug", flat=True))
+    assert "draft-analysis" not in {a["slug"] for a in data["data"]["analyses"]}
+    for table, rows in data["data"].items():
+        described = data["data_dictionary"][table]["fields"]
+        for row in rows:
+            assert set(row) == set(described), table
+    assert data["data_dictionary"]["applications"]["fields"]["status"]
+    assert "@dataset{" in data["snapshot"]["citation"]["bibtex"]
+    # Confidence is data: kept, not flattened.
+    adobe = next(c for c in data["data"]["cases"] if c["slug"] == "adobe")
+    assert adobe["verification"] == "inference"
+    # Findings never cite an unpublished case.
+    all_cases = {s for a in data["data"]["analyses"] for f in a["findings"] for s in f["cases"]}
+    assert all_cases <= slugs
+
+
+def test_load_refuses_a_database_that_is_not_empty(casebase_data, tmp_path):
+    path = tmp_path / "s.json"
+    call_command("export_snapshot", output=str(path), stderr=open("/dev/null", "w"))
+    with pytest.raises(CommandError, match="empty"):
+        call_command("load_snapshot", str(path))
+
+
+def test_load_rejects_a_file_that_is_not_a_snapshot(db, tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"hello": 1}')
+    with pytest.raises(CommandError):
+        call_command("load_snapshot", str(path))
+
+
+def test_snapshot_download_page(client, casebase_data):
+    response = client.get("/analysis/data/snapshot.json")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["snapshot"]["format_version"] == 1 and data["data"]["cases"]
