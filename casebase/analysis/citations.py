@@ -77,7 +77,8 @@ class Citation:
         return item
 
     def csl_json(self) -> str:
-        return json.dumps([self.csl()], indent=2, ensure_ascii=False)
+        # One item per line: short enough to read in the panel, valid CSL-JSON to paste.
+        return "[\n  " + json.dumps(self.csl(), ensure_ascii=False) + "\n]\n"
 
 
 _BIBTEX_SPECIAL = {

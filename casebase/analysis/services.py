@@ -135,7 +135,9 @@ def principle_axes() -> list[Axis]:
 
 
 def cohort_axes() -> list[Axis]:
-    return [Axis(key=c.slug, label=c.name, href=cases_url({}, cohort=c.slug)) for c in Cohort.objects.all()]
+    # Oldest first; a cohort whose release date is not established yet is the latest.
+    cohorts = Cohort.objects.order_by(F("released_on").asc(nulls_last=True), "slug")
+    return [Axis(key=c.slug, label=c.name, href=cases_url({}, cohort=c.slug)) for c in cohorts]
 
 
 def base_cases(params: dict[str, list[str]]) -> QuerySet:
