@@ -26,9 +26,11 @@ def _forms(data, content, version):
             CaseForm(initial=initial, legacy_sections=legacy_sections(content)),
             ApplicationFormSet(initial=applications, prefix="apps"),
         )
+    # A bound formset gets no initial data: with it, Django would treat an unchanged
+    # extra row as empty and silently drop it.
     return (
         CaseForm(data, initial=initial, legacy_sections=legacy_sections(content)),
-        ApplicationFormSet(data, initial=applications, prefix="apps"),
+        ApplicationFormSet(data, prefix="apps"),
     )
 
 
@@ -72,7 +74,8 @@ def case_form_page(request, *, submission, organization, base: str, template_con
     action = request.POST.get("action", SAVE)
     form, formset = _forms(request.POST, content, version)
     context |= {"form": form, "formset": formset}
-    if not (form.is_valid() and formset.is_valid()):
+    valid = [form.is_valid(), formset.is_valid()]  # both, so every error shows at once
+    if not all(valid):
         return render(request, "submissions/case_form.html", context, status=422)
 
     new_content = form.to_content(formset.to_content())

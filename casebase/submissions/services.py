@@ -317,8 +317,8 @@ def start_revision(*, case: CaseStudy, by) -> Submission:
 def _assign(submission: Submission, *, assignee, by) -> Submission:
     if not (assignee and assignee.is_staff and assignee.is_active):
         raise ValidationError("Only an active editor can be assigned.")
-    if submission.status not in Submission.EDITOR_EDITABLE:
-        raise TransitionNotAllowed("Only a case in the workflow can be assigned.")
+    if submission.status not in Submission.ACTIVE_STATUSES:
+        raise TransitionNotAllowed("Only a case that has been submitted can be assigned.")
     submission.assignee = assignee
     submission._change_reason = f"Assigned to {assignee.get_username()} by {by.get_username()}"
     submission.save()

@@ -27,3 +27,18 @@ def case_change_log(case: CaseStudy) -> dict:
         and case.published_on is not None
         and last_updated > case.published_on,
     }
+
+
+@register.filter
+def in_words(duration) -> str:
+    """A timedelta as people say it: "15 minutes", "1 hour 30 minutes"."""
+    if duration is None:
+        return ""
+    minutes = max(1, round(duration.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

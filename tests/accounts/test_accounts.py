@@ -1,0 +1,184 @@
+"""Sign-in, sign-out, lockout, password reset and invitations."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.tasks.signals import task_enqueued
+from django.test import Client
+from django.utils import timezone
+
+from casebase.accounts import services
+from casebase.accounts.models import Invitation, Membership
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def enqueued():
+    seen = []
+
+    def record(sender, task_result, **kwargs):
+        seen.append(task_result.task.name)
+
+    task_enqueued.connect(record)
+    yield seen
+    task_enqueued.disconnect(record)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "persona,landing",
+    [("supporter_a", "/submit/"), ("editor", "/review/"), ("admin_user", "/review/")],
+)
+def test_sign_in_lands_on_the_role_home(persona, landing, request):
+    user = request.getfixturevalue(persona)
+    response = Client().post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == landing
+
+
+@pytest.mark.django_db
+def test_sign_out_is_a_post(supporter_a_client):
+    assert supporter_a_client.get("/accounts/logout/").status_code == 405
+    assert supporter_a_client.get("/submit/").status_code == 200
+    assert supporter_a_client.post("/accounts/logout/").status_code == 302
+    assert supporter_a_client.get("/submit/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_out_with_a_clear_message(supporter_a, settings):
+    browser = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = browser.post("/accounts/login/", {"username": "supporter_a", "password": "wrong"})
+        assert response.status_code == 200
+        assert "Signing in did not work" in response.content.decode()
+    response = browser.post("/accounts/login/", {"username": "supporter_a", "password": "wrong"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Sign-in is paused for this account" in page
+    assert "reset it by email" in page
+    assert "try again in 15 minutes" in page
+    # Even the right password is refused while locked out.
+    response = browser.post("/accounts/login/", {"username": "supporter_a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in browser.session
+
+
+@pytest.mark.django_db
+def test_password_reset_email_goes_through_a_task(supporter_a, enqueued, django_capture_on_commit_callbacks):
+    browser = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post("/accounts/password-reset/", {"email": "supporter_a@example.org"})
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert enqueued == ["send_email"]
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["supporter_a@example.org"]
+    assert message.subject == "Reset your Casebase password"
+    link = re.search(r"http://testserver(/accounts/password-reset/\S+/)", message.body).group(1)
+    response = browser.get(link, follow=True)
+    assert "Choose a new password" in response.content.decode()
+    response = browser.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-passphrase-9", "new_password2": "a-brand-new-passphrase-9"},
+    )
+    assert response["Location"] == "/accounts/password-reset/done/"
+    supporter_a.refresh_from_db()
+    assert supporter_a.check_password("a-brand-new-passphrase-9")
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_address_sends_nothing(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/accounts/password-reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302, "the page does not reveal whether the address exists"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_editor_invites_and_the_member_sets_a_password(
+    editor_client, org_a, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            "/accounts/invite/", {"email": "New.Member@Example.org", "organization": org_a.pk}
+        )
+    assert response.status_code == 302
+    assert enqueued == ["send_email"]
+    invitation = Invitation.objects.get()
+    assert invitation.organization == org_a
+    message = mail.outbox[0]
+    assert message.to == ["New.Member@example.org"]
+    link = re.search(r"http://127\.0\.0\.1:8000(/accounts/invite/\S+/)", message.body).group(1)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert token not in invitation.token_digest, "only a digest of the token is stored"
+
+    browser = Client()
+    page = browser.get(link).content.decode()
+    assert "Join Organization A on Casebase" in page
+    response = browser.post(link, {"password1": "short", "password2": "short", "first_name": "Nia"})
+    assert response.status_code == 422
+    assert 'value="Nia"' in response.content.decode(), "the form keeps what was typed"
+    response = browser.post(
+        link, {"password1": "a-long-new-passphrase-7", "password2": "a-long-new-passphrase-7"}
+    )
+    assert response["Location"] == "/submit/"
+    user = get_user_model().objects.get(email="New.Member@example.org")
+    assert Membership.objects.get(user=user).organization == org_a
+    assert browser.get("/submit/").status_code == 200
+    # Single use.
+    assert Client().get(link).status_code == 410
+    invitation.refresh_from_db()
+    assert invitation.accepted_user == user
+
+
+@pytest.mark.django_db
+def test_expired_invitation_does_not_work(editor, org_a):
+    invitation = services.invite_member(email="late@example.org", organization=org_a, by=editor)
+    token = "known-token"
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_digest=services.token_digest(token), expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    response = Client().post(
+        f"/accounts/invite/{token}/",
+        {"password1": "a-long-new-passphrase-7", "password2": "a-long-new-passphrase-7"},
+    )
+    assert response.status_code == 410
+    assert not get_user_model().objects.filter(email="late@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_invitation_replaces_the_old_one(editor, org_a, org_b):
+    first = services.invite_member(email="twice@example.org", organization=org_a, by=editor)
+    services.invite_member(email="twice@example.org", organization=org_b, by=editor)
+    first.refresh_from_db()
+    assert first.revoked and not first.is_usable
+
+
+@pytest.mark.django_db
+def test_cannot_invite_an_existing_account(editor_client, supporter_a, org_a):
+    response = editor_client.post("/accounts/invite/", {"email": supporter_a.email, "organization": org_a.pk})
+    assert response.status_code == 422
+    assert "already has an account" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_users_command_still_works(org_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_demo_users", stdout=out)
+    assert "editor" in out.getvalue()
+    supporter = get_user_model().objects.get(username="supporter")
+    assert supporter.membership.organization == org_a
+    assert (
+        Client().post("/accounts/login/", {"username": "supporter", "password": "casebase-demo-2026"})[
+            "Location"
+        ]
+        == "/submit/"
+    )

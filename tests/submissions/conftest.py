@@ -1,0 +1,101 @@
+"""Workflow fixtures: template sections, recommendations and submissions in each state."""
+
+import pytest
+from django.test import Client
+
+from casebase.cases.models import CaseStudy, TemplateSection
+from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
+from casebase.submissions import services
+from casebase.submissions.content import empty_content
+from casebase.submissions.models import Submission
+
+Status = CaseStudy.Status
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The personas' passwords are hashed per test; a fast hasher keeps the matrix quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def framework(db):
+    """A small Framework: one edition, two recommendations, roles, principles and a 3-section template."""
+    edition = Edition.objects.create(slug="2023", title="Framework 2023", is_current=True)
+    section = Section.objects.create(edition=edition, key="builders", order=1, title="Builders")
+    recs = [
+        Recommendation.objects.create(
+            edition=edition, section=section, key=f"builders-{n}", order=n, title=f"Recommendation {n}"
+        )
+        for n in (1, 2)
+    ]
+    StakeholderRole.objects.create(slug="builder", name="Builder", order=1)
+    StakeholderRole.objects.create(slug="creator", name="Creator", order=2)
+    Principle.objects.create(slug="consent", name="Consent", order=1)
+    Principle.objects.create(slug="disclosure", name="Disclosure", order=2)
+    for order, heading in enumerate(["Organizational background", "The scenario", "Lessons"], start=1):
+        TemplateSection.objects.create(order=order, heading=heading, prompt=f"Prompt for {heading}.")
+    return recs
+
+
+def complete_content(organization, title=None):
+    content = empty_content(organization)
+    content["title"] = title or f"How {organization.name} labels synthetic audio"
+    content["framing_question"] = "How should synthetic audio be disclosed?"
+    content["takeaways"] = ["First takeaway.", "Second takeaway.", "Third takeaway."]
+    for section in content["sections"]:
+        section["response"] = f"Our answer about {section['heading'].lower()}."
+    content["applications"] = [
+        {"recommendation": "builders-1", "status": "implemented", "justification": "We label.", "excerpt": ""}
+    ]
+    content["roles"] = ["builder"]
+    content["principles"] = ["disclosure"]
+    content["tags"] = ["audio"]
+    content["modalities"] = ["audio"]
+    content["disclosure_types"] = ["direct"]
+    return content
+
+
+@pytest.fixture
+def make_submission(framework, supporter_a, editor, org_a):
+    """Build a submission of organization A and walk it through the services to ``status``."""
+
+    def make(status=Status.DRAFT, organization=None, by=None):
+        organization = organization or org_a
+        by = by or supporter_a
+        submission = services.create_draft(
+            organization=organization, content=complete_content(organization), by=by
+        )
+        path = {
+            Status.DRAFT: [],
+            Status.SUBMITTED: ["submit"],
+            Status.IN_REVIEW: ["submit", "claim"],
+            Status.CHANGES_REQUESTED: ["submit", "claim", "request_changes"],
+            Status.APPROVED: ["submit", "claim", "approve"],
+            Status.PUBLISHED: ["submit", "claim", "approve", "publish"],
+            Status.REJECTED: ["submit", "claim", "reject"],
+            Status.WITHDRAWN: ["withdraw"],
+        }[status]
+        for step in path:
+            if step == "submit":
+                services.submit(submission=submission, by=by)
+            elif step == "withdraw":
+                services.withdraw(submission=submission, by=by)
+            elif step == "claim":
+                services.claim(submission=submission, by=editor)
+            elif step == "request_changes":
+                services.request_changes(submission=submission, by=editor, message="Please expand section 2.")
+            elif step == "approve":
+                services.approve(submission=submission, by=editor)
+            elif step == "publish":
+                services.publish(submission=submission, by=editor)
+            elif step == "reject":
+                services.reject(submission=submission, by=editor, reason="Out of scope.")
+        return Submission.objects.select_related("case").get(pk=submission.pk)
+
+    return make
+
+
+@pytest.fixture
+def fresh_client():
+    return Client()
