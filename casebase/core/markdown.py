@@ -61,6 +61,13 @@ def render_markdown(text: str) -> str:
         return ""
     html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    # Twice: removing a disallowed element keeps its children, which can leave
+    # nesting no parser would build (<p><p></p></p> from a <p> inside <noscript>).
+    # The second pass re-parses that output into well-formed HTML.
+    return _clean(_clean(html))
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
