@@ -13,6 +13,14 @@ from casebase.submissions.content import normalize, template_sections
 Status = CaseStudy.Status
 
 
+class Form(forms.Form):
+    """Labels without Django's trailing colon: they read as plain questions."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def recommendation_choices():
     """Current-edition recommendations grouped by section, for a select with optgroups."""
     edition = Edition.objects.current()
@@ -23,7 +31,7 @@ def recommendation_choices():
     return [("", "Choose a recommendation")] + list(groups.items())
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(Form):
     recommendation = forms.ChoiceField(label="Recommendation", required=False)
     status = forms.ChoiceField(
         label="How the case relates to it", choices=Application.Status.choices, required=False
@@ -100,7 +108,7 @@ ApplicationFormSet = forms.formset_factory(
 )
 
 
-class CaseForm(forms.Form):
+class CaseForm(Form):
     """The case template: title, framing question, three takeaways, numbered sections, tags.
 
     Section fields come from the TemplateSection records, so next year's template needs no code.
@@ -110,7 +118,7 @@ class CaseForm(forms.Form):
     title = forms.CharField(
         label="Title",
         max_length=250,
-        help_text="Follows the template: “How <organization> …”.",
+        help_text="Follows the template: “How &lt;organization&gt; …”.",  # help_text is HTML
     )
     framing_question = forms.CharField(
         label="Framing question",
@@ -251,7 +259,7 @@ class _TagName:
         self.name = name
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(
         label="Comment",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -271,7 +279,7 @@ class EditorCommentForm(CommentForm):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(Form):
     """An optional note that goes with a review action (request changes, approve, withdraw)."""
 
     message = forms.CharField(
@@ -282,7 +290,7 @@ class MessageForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     message = forms.CharField(
         label="Why are you withdrawing it? (optional; PAI editors will read this)",
         required=False,
@@ -291,7 +299,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     message = forms.CharField(
         label="Reason (the supporter will read this)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -299,7 +307,7 @@ class RejectForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     cohort = forms.ModelChoiceField(
         label="Cohort", queryset=Cohort.objects.all(), required=False, empty_label="Keep as it is"
     )
@@ -315,7 +323,7 @@ def editor_queryset():
     return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     assignee = forms.ModelChoiceField(label="Assign to", queryset=editor_queryset(), empty_label=None)
 
     def __init__(self, *args, **kwargs):
@@ -323,7 +331,7 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = editor_queryset()
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     STATUS_CHOICES = [("active", "Waiting for someone"), ("", "Any status")] + list(Status.choices)
 
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
