@@ -46,11 +46,13 @@ FACET_LABELS = {
     "rec": "Recommendation",
     "tag": "Topic",
 }
+# Cases without a publication date come last either way, on every database.
+NEWEST = F("published_on").desc(nulls_last=True)
 SORTS = {
-    "newest": ("-published_on", "-id"),
-    "oldest": ("published_on", "id"),
+    "newest": (NEWEST, "-id"),
+    "oldest": (F("published_on").asc(nulls_last=True), "id"),
     "title": ("title", "id"),
-    "relevance": ("-rank", "-published_on", "-id"),
+    "relevance": ("-rank", NEWEST, "-id"),
 }
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "title": "Title (A–Z)"}
 MAX_VALUES = 20  # per parameter; more are ignored
@@ -327,12 +329,12 @@ class CaseFilter:
             return rows.order_by("tag__order", "tag__name")
         if param in ("org", "cohort"):
             field = "organization" if param == "org" else "cohort"
-            order = "organization__name" if param == "org" else "cohort__released_on"
+            order = F("organization__name") if param == "org" else F("cohort__released_on")
             return (
                 CaseStudy.objects.filter(pk__in=ids, **{f"{field}__isnull": False})
                 .values(value=F(f"{field}__slug"), label=F(f"{field}__name"))
                 .annotate(n=Count("id"))
-                .order_by(order, f"{field}__slug")
+                .order_by(order.asc(nulls_last=True), f"{field}__slug")
             )
         rows = (
             Application.objects.filter(case_id__in=ids, status__in=APPLYING_STATUSES)

@@ -204,7 +204,16 @@ class CaseStudy(VerificationFields, models.Model):
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name_plural = "case studies"
-        indexes = [models.Index(fields=["status", "-published_on"], name="case_status_pub")]
+        indexes = [
+            models.Index(fields=["status", "-published_on"], name="case_status_pub"),
+            # The list page's default order (newest first, undated last) on every database.
+            models.Index(
+                "status",
+                models.F("published_on").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="case_status_newest",
+            ),
+        ]
 
     def __str__(self):
         return self.title
