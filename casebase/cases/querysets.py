@@ -1,5 +1,6 @@
 """Read helpers shared by the public pages: case counts per recommendation, related cases."""
 
+from django.db import connections
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -34,7 +35,10 @@ def case_detail_queryset():
 def related_cases(case, limit: int = 5):
     """Published cases sharing recommendations (applied) and topic tags with ``case``, most overlap first.
 
-    Uses the case's prefetched applications and tags; one query (plus the
+    Uses the case's prefetched applications and tags. The overlap is counted by
+    two grouped scans of the link tables (applications of the same
+    recommendations, the same topic tags) and one sort, not by a subquery per
+    published case, which took seconds at 20,000 cases. Two queries (plus the
     listing prefetches) whatever the number of cases.
     """
     rec_keys = sorted(
@@ -44,40 +48,41 @@ def related_cases(case, limit: int = 5):
     if not rec_keys and not tag_ids:
         return []
     zero = Value(0, output_field=IntegerField())
-    shared_recs = zero
+    parts = []
     if rec_keys:
-        shared_recs = Coalesce(
-            Subquery(
-                Application.objects.filter(
-                    case_id=OuterRef("pk"), recommendation__key__in=rec_keys, status__in=APPLYING_STATUSES
-                )
-                .order_by()
-                .values("case_id")
-                .annotate(n=Count("recommendation__key", distinct=True))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            zero,
+        parts.append(
+            Application.objects.filter(recommendation__key__in=rec_keys, status__in=APPLYING_STATUSES)
+            .order_by()
+            .values(cid=F("case_id"))
+            .annotate(recs=Count("recommendation__key", distinct=True), tags=zero)
         )
-    shared_tags = zero
     if tag_ids:
-        shared_tags = Coalesce(
-            Subquery(
-                TaggedTopic.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
-                .order_by()
-                .values("content_object_id")
-                .annotate(n=Count("tag_id", distinct=True))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            zero,
+        parts.append(
+            TaggedTopic.objects.filter(tag_id__in=tag_ids)
+            .order_by()
+            .values(cid=F("content_object_id"))
+            .annotate(recs=zero, tags=Count("tag_id", distinct=True))
         )
-    return list(
-        CaseStudy.objects.published()
-        .exclude(pk=case.pk)
-        .annotate(shared_recs=shared_recs, shared_tags=shared_tags)
-        .annotate(overlap=F("shared_recs") + F("shared_tags"))
-        .filter(overlap__gt=0)
-        .for_listing()
-        .order_by("-overlap", "-shared_recs", "-published_on", "title")[:limit]
+    compiled = [part.query.sql_with_params() for part in parts]
+    table = CaseStudy._meta.db_table
+    sql = (
+        f"SELECT s.cid, s.recs, s.tags FROM ("
+        f"SELECT u.cid AS cid, SUM(u.recs) AS recs, SUM(u.tags) AS tags FROM ("
+        f"{' UNION ALL '.join(part_sql for part_sql, _ in compiled)}"
+        f") u GROUP BY u.cid) s JOIN {table} c ON c.id = s.cid "
+        f"WHERE c.status = %s AND c.id <> %s "
+        f"ORDER BY s.recs + s.tags DESC, s.recs DESC, c.published_on DESC, c.title ASC LIMIT %s"
     )
+    params = [p for _, part_params in compiled for p in part_params]
+    params += [CaseStudy.Status.PUBLISHED, case.pk, limit]
+    with connections[CaseStudy.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        scores = {cid: (int(recs), int(tags)) for cid, recs, tags in cursor.fetchall()}
+    related = CaseStudy.objects.filter(pk__in=list(scores)).for_listing().in_bulk()
+    out = []
+    for cid, (recs, tags) in scores.items():
+        if cid in related:
+            found = related[cid]
+            found.shared_recs, found.shared_tags, found.overlap = recs, tags, recs + tags
+            out.append(found)
+    return out
