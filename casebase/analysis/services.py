@@ -6,6 +6,7 @@ Each cell carries the /cases/ address of the cases it counts, built from the
 same parameters the count was computed with.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -94,8 +95,16 @@ def submit_url(**params: str) -> str:
     return "/submit/?" + urlencode(params)
 
 
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+
+
+def is_slug(value: str | None) -> bool:
+    """Only slug-shaped values reach the database (PostgreSQL refuses NUL bytes, for one)."""
+    return bool(value and SLUG_RE.match(value))
+
+
 def choose_edition(slug: str | None) -> Edition | None:
-    if slug:
+    if is_slug(slug):
         edition = Edition.objects.filter(slug=slug).first()
         if edition:
             return edition

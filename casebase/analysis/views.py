@@ -152,8 +152,8 @@ def cooccurrence(request):
 def compare(request):
     slugs = []
     for slug in request.GET.getlist("case"):
-        slug = slug.strip()[:120]
-        if slug and slug not in slugs:
+        slug = slug.strip()
+        if services.is_slug(slug) and slug not in slugs:
             slugs.append(slug)
     slugs = slugs[:4]
     edition = services.choose_edition(request.GET.get("edition"))

@@ -154,7 +154,7 @@ def test_unknown_chart_or_format_is_404(client, casebase_data):
 @pytest.mark.parametrize(
     "query",
     ["role=%00", "role=" + "x" * 5000, "cohort=<script>", "edition=nope", "page=abc", "page=-5",
-     "case=%00&case=bbc", "rec='%20OR%201=1", "principle=disclosure&principle=consent&principle=zzz"],
+     "case=%00&case=bbc", "edition=%00", "rec=%00&rec=builders-2", "rec='%20OR%201=1", "principle=disclosure&principle=consent&principle=zzz"],
 )  # fmt: skip
 def test_hostile_parameters_never_break_a_page(client, casebase_data, query):
     for url in ("/analysis/matrix/", "/analysis/gaps/", "/analysis/crosstabs/", "/analysis/cooccurrence/",
