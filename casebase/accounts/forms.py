@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 
 from casebase.organizations.models import Organization
+from casebase.submissions.forms import Form
 from casebase.submissions.notifications import queue_email
 
 
@@ -24,14 +25,14 @@ class QueuedPasswordResetForm(PasswordResetForm):
         queue_email(to=[to_email], subject=subject, body=body)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     email = forms.EmailField(label="Email address")
     organization = forms.ModelChoiceField(
         label="Organization", queryset=Organization.objects.order_by("name"), empty_label="Choose"
     )
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
     password1 = forms.CharField(

@@ -13,7 +13,12 @@ from casebase.accounts.models import Invitation
 from casebase.submissions.access import editor_required
 
 
-class LoginView(auth_views.LoginView):
+class NoColonLabels:
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"label_suffix": ""}
+
+
+class LoginView(NoColonLabels, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -32,7 +37,7 @@ class LogoutView(auth_views.LogoutView):
     next_page = "/"
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(NoColonLabels, auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset.txt"
@@ -44,7 +49,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(NoColonLabels, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 

@@ -52,16 +52,37 @@ class RowDiff:
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level changes, grouped so they read as phrases; a rewrite reads as old text, then new."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < 0.5:
+        return [(op, text) for op, text in (("delete", old), ("insert", new)) if text]
     segments: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    removed, added = [], []
+
+    def flush():
+        if removed:
+            segments.append(("delete", "".join(removed)))
+        if added:
+            segments.append(("insert", "".join(added)))
+        removed.clear()
+        added.clear()
+
+    opcodes = matcher.get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            segments.append(("equal", "".join(a[i1:i2])))
+            text = "".join(a[i1:i2])
+            # A lone space between two changes belongs to the change: "old words" → "new words".
+            if text.isspace() and (removed or added) and index + 1 < len(opcodes):
+                removed.append(text)
+                added.append(text)
+                continue
+            flush()
+            segments.append(("equal", text))
             continue
-        if op in ("delete", "replace"):
-            segments.append(("delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            segments.append(("insert", "".join(b[j1:j2])))
+        removed.extend(a[i1:i2])
+        added.extend(b[j1:j2])
+    flush()
     return segments
 
 

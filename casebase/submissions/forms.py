@@ -334,7 +334,7 @@ class AssignForm(Form):
 class QueueFilterForm(Form):
     STATUS_CHOICES = [("active", "Waiting for someone"), ("", "Any status")] + list(Status.choices)
 
-    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False, initial="active")
     organization = forms.ModelChoiceField(
         label="Organization", queryset=Organization.objects.none(), required=False, empty_label="Any"
     )

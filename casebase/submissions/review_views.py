@@ -210,9 +210,13 @@ def history(request, pk):
         a = b = None
     if a in by_id and b in by_id:
         older, newer = sorted([by_id[a], by_id[b]], key=lambda v: (v.history_date, v.history_id))
-        diff = diff_contents(older.content, newer.content)
     elif len(versions) >= 2:
-        newer, older = versions[0], versions[1]
+        # By default: what changed since the previous submission (or since the start).
+        submitted = [v for v in versions if (v.history_change_reason or "").startswith("Submit by")]
+        newer = versions[0]
+        older = submitted[1] if len(submitted) >= 2 else versions[-1]
+    if older is not None and newer is not None:
+        diff = diff_contents(older.content, newer.content)
     return render(
         request,
         "review/history.html",
