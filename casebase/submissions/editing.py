@@ -95,6 +95,7 @@ def case_form_page(request, *, submission, organization, base: str, template_con
         current = conflict.submission
         context |= {
             "conflict": current,
+            "conflict_by": getattr(current.history.first(), "history_user", None),
             "conflict_diff": diff_contents(current.content, new_content),
             # Saving again from this page is a deliberate choice over the other text.
             "form": _rebound_with_version(form, current.version),

@@ -118,6 +118,7 @@ class CaseForm(Form):
     title = forms.CharField(
         label="Title",
         max_length=250,
+        error_messages={"required": "Give the case a title; you can change it later."},
         help_text="Follows the template: “How &lt;organization&gt; …”.",  # help_text is HTML
     )
     framing_question = forms.CharField(

@@ -131,6 +131,7 @@ def _transition(submission: Submission, action: str, *, by, message: str = "") -
     if step.target == Status.SUBMITTED:
         submission.submitted_at = timezone.now()
     submission._change_reason = f"{action.replace('_', ' ').capitalize()} by {by.get_username()}"
+    submission._history_user = by
     submission.save()
     ReviewEvent.objects.create(
         submission=submission,
@@ -183,6 +184,7 @@ def create_draft(*, organization, content: dict, by) -> Submission:
     )
     submission = Submission(case=case, organization=organization, content=content, created_by=by)
     submission._change_reason = f"Created by {by.get_username()}"
+    submission._history_user = by
     submission.save()
     ReviewEvent.objects.create(
         submission=submission,
@@ -209,6 +211,7 @@ def save_draft(*, submission: Submission, content: dict, expected_version: int, 
     submission.content = normalize(content)
     submission.version += 1
     submission._change_reason = f"Saved by {by.get_username()}"
+    submission._history_user = by
     submission.save()
     case = submission.case
     title = submission.content["title"].strip()
@@ -234,6 +237,7 @@ def restore_version(*, submission: Submission, history_id: int, by) -> Submissio
     submission.version += 1
     when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
     submission._change_reason = f"Restored the version of {when} ({by.get_username()})"
+    submission._history_user = by
     submission.save()
     ReviewEvent.objects.create(
         submission=submission,
@@ -321,6 +325,7 @@ def _assign(submission: Submission, *, assignee, by) -> Submission:
         raise TransitionNotAllowed("Only a case that has been submitted can be assigned.")
     submission.assignee = assignee
     submission._change_reason = f"Assigned to {assignee.get_username()} by {by.get_username()}"
+    submission._history_user = by
     submission.save()
     ReviewEvent.objects.create(
         submission=submission,
