@@ -1,10 +1,11 @@
 """The world the security suites run in: the real data, the personas, and one draft each for A and B.
 
 Loading the real Framework and cases takes seconds, and these suites make
-hundreds of requests against the same records, so the world is built once per
-module inside a transaction that is rolled back at the end (what Django's
-``TestCase.setUpTestData`` does). Each test still runs in its own savepoint:
-whatever a test writes is undone before the next one.
+hundreds of requests against the same records, so the world is built once for
+this package inside a transaction that is rolled back when the package is done
+(what Django's ``TestCase.setUpTestData`` does for a class). Each test still
+runs in its own savepoint: whatever a test writes is undone before the next one.
+Tests that need committed data (a live server) live outside this package.
 """
 
 from datetime import timedelta
@@ -88,7 +89,7 @@ def build_world() -> SimpleNamespace:
     return w
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def site_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomics = {alias: transaction.atomic(using=alias) for alias in connections}

@@ -1,0 +1,315 @@
+"""Hostile input through every free-text and markdown field, via the supporter's form and the admin.
+
+Each payload goes into every free-text field the form offers (read from the
+page, so new fields are covered), is saved, and the pages that show it are
+parsed as a browser would: nothing in them may run script, and our own pages
+must stay well formed. The browser half of this suite (tests/hostile_browser/)
+loads the same kind of records in Chromium and listens for dialogs.
+"""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.test import RequestFactory
+from django.urls import reverse
+
+from casebase.cases.models import Application, CaseStudy
+from casebase.submissions import services
+from casebase.submissions.content import empty_content
+from casebase.submissions.models import Submission
+from tests.security.forms import Form, invalid_fields, read_form
+from tests.security.test_authorization import url_for
+from tests.security.urlmap import REGISTRY, Area, Outcome
+from tests.security.xss import PAYLOADS, script_injection_problems, well_formedness_errors
+
+
+def nonce_of(response) -> str | None:
+    import re
+
+    found = re.search(r"'nonce-([^']+)'", response.get("Content-Security-Policy", ""))
+    return found.group(1) if found else None
+
+
+def check_page(response, label: str, *, ours: bool = True) -> list[str]:
+    """Script-injection problems in an HTML response, and parse errors if the page is one of ours."""
+    assert response.status_code < 500, f"{label}: {response.status_code}"
+    html = response.content.decode()
+    problems = [f"{label}: {p}" for p in script_injection_problems(html, nonce_of(response))]
+    if ours:
+        problems += [f"{label}: {p}" for p in well_formedness_errors(html)]
+    return problems
+
+
+def send_form(client, url: str, form: Form, overrides: dict[str, str], attempts: int = 4):
+    """POST the form; fields the server refuses are put back as they were, and it is sent again.
+
+    Returns the last response and the fields that were refused.
+    """
+    refused: set[str] = set()
+    for _ in range(attempts):
+        data = form.data({k: v for k, v in overrides.items() if k not in refused})
+        response = client.post(url, data)
+        if response.status_code != 200 and response.status_code != 422:
+            return response, refused
+        newly = invalid_fields(response.content.decode()) - refused
+        if not newly:
+            return response, refused
+        refused |= newly
+    return response, refused
+
+
+# --- The supporter's form --------------------------------------------------------------
+
+
+def supporter_form(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return read_form(response.content.decode(), url)
+
+
+def first_choice(form: Form, suffix: str) -> dict[str, str]:
+    """Pick the first real option of selects named ``...suffix`` (a recommendation, say)."""
+    return {
+        name: next(v for v in values if v)
+        for name, values in form.options.items()
+        if name.endswith(suffix) and any(values)
+    }
+
+
+def publish(world, submission: Submission, payload: str) -> Submission:
+    """Take a hostile draft through review to publication, as the supporter and an editor would."""
+    supporter, editor = world.users["supporter_a"], world.users["editor"]
+    content = dict(submission.content)
+    content["title"] = f"How Organization A {payload}"
+    content["roles"] = ["creator"]
+    content["principles"] = ["consent"]
+    submission = services.save_draft(
+        submission=submission, content=content, expected_version=submission.version, by=supporter
+    )
+    submission = services.submit(submission=submission, by=supporter)
+    submission = services.claim(submission=submission, by=editor)
+    submission = services.approve(submission=submission, by=editor)
+    return services.publish(submission=submission, by=editor)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
+def test_payload_through_the_supporter_form(payload, world):
+    client = world.clients["supporter_a"]
+    new_url = reverse("submissions:new")
+    form = supporter_form(client, new_url)
+    overrides = dict.fromkeys(form.text_fields, payload) | first_choice(form, "-recommendation")
+    response, refused = send_form(client, new_url, form, overrides)
+    problems = check_page(response, "form after POST") if response.status_code != 302 else []
+    assert response.status_code == 302, (refused, problems, response.content[:2000])
+    submission = Submission.objects.filter(organization=world.org_a).latest("pk")
+    saved = json.dumps(submission.content)
+    # The payload is kept exactly as typed (escaping happens on output, not on input).
+    assert json.dumps(payload)[1:-1] in saved
+
+    pages = {
+        "supporter detail": (client, reverse("submissions:detail", args=[submission.pk])),
+        "supporter edit": (client, reverse("submissions:edit", args=[submission.pk])),
+        "supporter preview": (client, reverse("submissions:preview", args=[submission.pk])),
+        "review detail": (world.clients["editor"], reverse("review:detail", args=[submission.pk])),
+        "review preview": (world.clients["editor"], reverse("review:preview", args=[submission.pk])),
+    }
+    for label, (who, url) in pages.items():
+        response = who.get(url)
+        assert response.status_code == 200, (label, url, response.status_code)
+        problems += check_page(response, label)
+    submission = publish(world, submission, payload)
+    for label, url in [
+        ("public case", submission.case.get_absolute_url()),
+        ("public organization", world.org_a.get_absolute_url()),
+    ]:
+        response = world.clients["anonymous"].get(url)
+        assert response.status_code == 200, (label, url, response.status_code)
+        problems += check_page(response, label)
+    assert not problems, "\n".join(problems)
+
+
+# --- Every page at once, with every payload published ---------------------------------
+
+
+@pytest.fixture
+def hostile_cases(world):
+    """One published case per payload, with the payload in every text field.
+
+    Made directly (the form and the workflow are covered payload by payload above)
+    so that the list pages, searches and exports show all of them at once.
+    """
+    cases = []
+    sections = empty_content(world.org_a)["sections"]
+    for number, payload in enumerate(PAYLOADS):
+        case = CaseStudy.objects.create(
+            organization=world.org_a,
+            slug=f"hostile-{number}",
+            title=payload,
+            framing_question=payload,
+            takeaways=[payload, payload, payload],
+            summary=payload,
+            sections=[section | {"response": payload} for section in sections],
+            status=CaseStudy.Status.PUBLISHED,
+            published_on=date(2025, 1, 1),
+            edition=world.edition,
+        )
+        case.tags.add(payload[:90])
+        case.roles.add("creator")
+        Application.objects.create(
+            case=case, recommendation=world.recommendation, justification=payload, excerpt=payload
+        )
+        case.snapshot_tags()
+        cases.append(case)
+    return cases
+
+
+def test_every_page_with_every_payload_published(world, hostile_cases):
+    problems = []
+    anonymous, editor = world.clients["anonymous"], world.clients["editor"]
+    for name, rule in sorted(REGISTRY.items()):
+        if not rule.html or rule.area not in (Area.PUBLIC, Area.REVIEW, Area.SUPPORTER):
+            continue
+        persona = next((p for p, o in rule.expect.items() if o == Outcome.OK), None)
+        if persona is None:
+            continue
+        response = world.clients[persona].get(url_for(name, rule, world))
+        problems += check_page(response, name)
+    # The lists and searches that show many of them at once.
+    for url in [
+        "/cases/?org=org-a",
+        "/cases/?q=script",
+        "/cases/?q=alert",
+        f"/recommendations/{world.recommendation.key}/",
+        "/review/?status=published",
+        "/submit/",
+    ]:
+        who = editor if url.startswith("/review/") else anonymous
+        if url.startswith("/submit/"):
+            who = world.clients["supporter_a"]
+        problems += check_page(who.get(url), url)
+    assert not problems, "\n".join(problems[:50])
+
+    # Machine-readable outputs stay well formed too.
+    feed = anonymous.get(reverse("feed_cases"))
+    ET.fromstring(feed.content)  # raises on malformed XML
+    for case in hostile_cases[:5]:
+        api = anonymous.get(reverse("api:case-detail", kwargs={"slug": case.slug}))
+        assert api.status_code == 200
+        assert json.loads(api.content)["title"] == case.title
+    exported = anonymous.get("/cases/", {"format": "csv", "org": "org-a"})
+    assert exported.status_code == 200
+    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert len(rows) > len(PAYLOADS)
+    # Spreadsheet formula injection: no cell from user text may start a formula.
+    formulas = [cell for row in rows[1:] for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert not formulas, formulas[:5]
+
+
+# --- The admin -------------------------------------------------------------------------
+
+CHUNK = 4  # payloads per admin save: long text fields get all four, one-line fields one each
+CHUNKS = [PAYLOADS[i : i + CHUNK] for i in range(0, len(PAYLOADS), CHUNK)]
+
+
+def editable_admins():
+    """Our models (and the topic tags they use) that the admin lets staff change."""
+    request = RequestFactory().get("/admin/")
+    request.user = SimpleNamespace(is_active=True, is_staff=True, is_superuser=True, has_perm=lambda *a: True)
+    return sorted(
+        m._meta.label
+        for m, ma in admin.site._registry.items()
+        if m.__module__.startswith(("casebase.", "taggit.")) and ma.has_change_permission(request)
+    )
+
+
+def free_text_fields(model) -> dict[str, str]:
+    """Form field name -> "text", "long" or "json" for the model's free-text fields."""
+    kinds = {}
+    for field in model._meta.get_fields():
+        if not getattr(field, "editable", False) or getattr(field, "choices", None):
+            continue
+        if isinstance(field, (models.SlugField, models.URLField, models.EmailField)):
+            continue
+        if isinstance(field, models.TextField):
+            kinds[field.name] = "long"
+        elif isinstance(field, models.CharField):
+            kinds[field.name] = "text"
+        elif isinstance(field, models.JSONField):
+            kinds[field.name] = "json"
+    return kinds
+
+
+def fill_json(value: str, payload: str) -> str:
+    """Every string inside a JSON value replaced by the payload (lists of sections, takeaways...)."""
+
+    def fill(node):
+        if isinstance(node, str):
+            return payload
+        if isinstance(node, list):
+            return [fill(item) for item in node]
+        if isinstance(node, dict):
+            return {key: fill(item) for key, item in node.items()}
+        return node
+
+    try:
+        return json.dumps(fill(json.loads(value or "null")))
+    except ValueError:
+        return value
+
+
+def admin_overrides(form: Form, kinds: dict[str, str], chunk: list[str]) -> dict[str, str]:
+    overrides = {}
+    for i, (name, value) in enumerate(form.fields):
+        # Inline forms are named prefix-N-field; match on the field's own name.
+        kind = kinds.get(name.rsplit("-", 1)[-1]) if name in form.text_fields else None
+        if kind == "long":
+            overrides[name] = "\n\n".join(chunk)
+        elif kind == "text":
+            overrides[name] = chunk[i % len(chunk)]
+        elif kind == "json":
+            overrides[name] = fill_json(value, chunk[i % len(chunk)])
+    return overrides
+
+
+@pytest.mark.parametrize("label", editable_admins())
+def test_payloads_through_the_admin(label, world):
+    model = apps.get_model(label)
+    obj = model._default_manager.order_by("pk").first()
+    if obj is None:
+        pytest.skip(f"no {label} in the real data to edit")
+    client = world.clients["admin"]
+    change_url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    form = read_form(client.get(change_url).content.decode(), change_url)
+    kinds = free_text_fields(model)
+    for inline in admin.site._registry[model].inlines:
+        kinds |= free_text_fields(inline.model)
+    public_url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+    problems, saved = [], set()
+    for chunk in CHUNKS:
+        overrides = admin_overrides(form, kinds, chunk)
+        response, refused = send_form(client, change_url, form, overrides)
+        if response.status_code != 302:
+            problems += check_page(response, f"{label} admin form", ours=False)
+            problems.append(f"{label}: not saved ({response.status_code}), refused {sorted(refused)}")
+            continue
+        saved |= set(overrides) - refused
+        problems += check_page(client.get(change_url), f"{label} admin change page", ours=False)
+        if public_url:
+            for persona in ("anonymous", "admin"):
+                page = world.clients[persona].get(public_url)
+                if page.status_code == 200:
+                    problems += check_page(page, f"{label} public page as {persona}")
+        form = read_form(client.get(change_url).content.decode(), change_url)
+    assert not problems, "\n".join(problems[:40])
+    # Every free-text field took payloads at least once.
+    never = sorted(name for name in admin_overrides(form, kinds, CHUNKS[0]) if name not in saved)
+    assert not never, f"{label}: these fields refused every payload: {never}"
