@@ -358,8 +358,9 @@ class QueueFilterForm(Form):
         if not self.is_valid():
             return queryset.active()
         data = self.cleaned_data
-        status = data.get("status")
-        if status == "active" or status is None:
+        # A link that names no status (e.g. ?assignee=me) means the working queue, as the page opens.
+        status = data.get("status") if "status" in self.data else "active"
+        if status == "active":
             queryset = queryset.active()
         elif status:
             queryset = queryset.filter(status=status)
