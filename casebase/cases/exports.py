@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
-from casebase.cases.models import Application, CaseStudy
+from casebase.cases.models import Application, CaseStudy, TaggedPrinciple, TaggedRole, TaggedTopic
 
 CHUNK_SIZE = 500
 
@@ -43,6 +43,19 @@ APPLICATIONS_COLUMN = (
 )
 
 
+HEAVY_FIELDS = (
+    "sections",
+    "body_html",
+    "body_text",
+    "summary_html",
+    "search_text",
+    "takeaways",
+    "tag_snapshot",
+    "framing_question",
+    "verification_note",
+)
+
+
 class _Echo:
     """A file-like object whose write() returns what it was given, for csv.writer."""
 
@@ -57,9 +70,55 @@ def _export_queryset(queryset: QuerySet) -> QuerySet:
     ).order_by("recommendation__section__order", "recommendation__order", "recommendation__key")  # fmt: skip
     return (
         queryset.filter(status=CaseStudy.Status.PUBLISHED)
+        # The body and its derived copies are most of a row and no export column:
+        # leaving them in the database keeps the export fast and its memory small.
+        .defer(*HEAVY_FIELDS)
         .select_related("organization", "cohort", "edition")
-        .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
+        .prefetch_related(Prefetch("applications", queryset=applications))
     )
+
+
+TAG_THROUGH = {"roles": TaggedRole, "principles": TaggedPrinciple, "tags": TaggedTopic}
+
+
+def _attach_tags(cases: list[CaseStudy]) -> None:
+    """Load the chunk's roles, principles and topic tags: two small queries per kind.
+
+    taggit's own prefetch builds a filtered queryset per case and per tag kind
+    before discarding it, which made the export spend most of its time there.
+    The result is stored where prefetch_related stores it, so ``case.roles.all()``
+    reads it without a query.
+    """
+    by_id = {case.pk: case for case in cases}
+    for name, through in TAG_THROUGH.items():
+        pairs = list(
+            through.objects.filter(content_object_id__in=list(by_id))
+            .order_by("pk")
+            .values_list("content_object_id", "tag_id")
+        )
+        # A few dozen distinct tags: one instance each, shared by every case.
+        tag_by_id = through.tag_model()._default_manager.in_bulk({tag_id for _, tag_id in pairs})
+        found: dict[int, list] = {pk: [] for pk in by_id}
+        for case_id, tag_id in pairs:
+            found[case_id].append(tag_by_id[tag_id])
+        for pk, case in by_id.items():
+            tags = through.tag_model()._default_manager.none()
+            tags._result_cache, tags._prefetch_done = found[pk], True
+            case.__dict__.setdefault("_prefetched_objects_cache", {})[name] = tags
+
+
+def _export_cases(queryset: QuerySet) -> Iterator[CaseStudy]:
+    """Published cases of ``queryset`` for export, read CHUNK_SIZE at a time."""
+    chunk: list[CaseStudy] = []
+    for case in _export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(case)
+        if len(chunk) == CHUNK_SIZE:
+            _attach_tags(chunk)
+            yield from chunk
+            chunk = []
+    if chunk:
+        _attach_tags(chunk)
+        yield from chunk
 
 
 def _case_fields(case: CaseStudy) -> dict:
@@ -95,7 +154,7 @@ def _safe_cell(value: str) -> str:
 
 def _csv_rows(queryset: QuerySet) -> Iterator[list]:
     yield [name for name, _ in CASE_COLUMNS] + [APPLICATIONS_COLUMN[0]]
-    for case in _export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+    for case in _export_cases(queryset):
         fields = _case_fields(case)
         apps = ";".join(f"{a.recommendation.key}:{a.status}" for a in case.applications.all())
         yield [_safe_cell(_flat(fields[name])) for name, _ in CASE_COLUMNS] + [apps]
@@ -123,7 +182,7 @@ def _json_chunks(queryset: QuerySet, filters: dict) -> Iterator[str]:
     head = {"generated_at": timezone.now().isoformat(timespec="seconds"), "filters": filters}
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
     first = True
-    for case in _export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+    for case in _export_cases(queryset):
         yield ("" if first else ",") + "\n" + json.dumps(case_json(case), ensure_ascii=False)
         first = False
     yield "\n]}\n"
@@ -167,7 +226,7 @@ WIDE_CASE_COLUMNS = [
 def case_recommendation_rows(queryset: QuerySet, rec_keys: list[str]) -> Iterator[list]:
     """One row per case, one column per recommendation holding its status ('' when not coded)."""
     yield WIDE_CASE_COLUMNS + rec_keys
-    for case in _export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+    for case in _export_cases(queryset):
         fields = _case_fields(case)
         statuses = {a.recommendation.key: a.status for a in case.applications.all()}
         yield [_safe_cell(_flat(fields[c])) for c in WIDE_CASE_COLUMNS] + [
