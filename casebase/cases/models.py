@@ -204,16 +204,9 @@ class CaseStudy(VerificationFields, models.Model):
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name_plural = "case studies"
-        indexes = [
-            models.Index(fields=["status", "-published_on"], name="case_status_pub"),
-            # The list page's default order (newest first, undated last) on every database.
-            models.Index(
-                "status",
-                models.F("published_on").desc(nulls_last=True),
-                models.F("id").desc(),
-                name="case_status_newest",
-            ),
-        ]
+        # The list page's default order (newest first, undated last) has its own
+        # index on PostgreSQL: migration 0004 (SQLite cannot index NULLS LAST).
+        indexes = [models.Index(fields=["status", "-published_on"], name="case_status_pub")]
 
     def __str__(self):
         return self.title
