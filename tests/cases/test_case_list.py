@@ -1,0 +1,231 @@
+"""/cases/: published cases, facets with counts, filters, sorting, pagination, hostile input."""
+
+import re
+
+import pytest
+
+from casebase.cases.models import APPLYING_STATUSES, CaseStudy
+from casebase.organizations.models import Organization
+from tests.cases.factories import add_many_cases, assert_bounded_queries, make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs_in(response):
+    return [case.slug for case in response.context["cases"]]
+
+
+def published():
+    return CaseStudy.objects.published().prefetch_related(
+        "roles", "principles", "tags", "applications__recommendation"
+    )
+
+
+def test_lists_only_published_cases(client, casebase_data, org_a):
+    make_case(org_a, "a-draft", status=CaseStudy.Status.DRAFT, title="A draft nobody sees")
+    response = client.get("/cases/")
+    assert response.status_code == 200
+    assert response.context["paginator"].count == CaseStudy.objects.published().count() == 19
+    assert "A draft nobody sees" not in response.text
+    assert 'href="/cases/bbc/"' in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases/",
+        "/cases/?role=builder&principle=disclosure",
+        "/cases/?q=provenance",
+        "/cases/?q=provenance&sort=newest&tag=provenance",
+        "/cases/?rec=builders-2&org=adobe&cohort=2024-03",
+        "/cases/?page=2",
+    ],
+)
+def test_query_count_does_not_grow_with_cases(client, casebase_data, url):
+    if url.endswith("page=2"):
+        add_many_cases(25, prefix="first")  # so that page 2 exists before and after
+    assert_bounded_queries(client, url, lambda: add_many_cases(40, organization_slug="bbc", prefix="more"))
+
+
+def test_facet_counts_match_the_records(client, casebase_data):
+    response = client.get("/cases/")
+    facets = {f.param: {c.value: c.count for c in f.choices} for f in response.context["facets"]}
+    cases = list(published())
+    expected = {"role": {}, "principle": {}, "tag": {}, "org": {}, "cohort": {}, "rec": {}}
+    for case in cases:
+        for role in case.roles.all():
+            expected["role"][role.slug] = expected["role"].get(role.slug, 0) + 1
+        for principle in case.principles.all():
+            expected["principle"][principle.slug] = expected["principle"].get(principle.slug, 0) + 1
+        for tag in case.tags.all():
+            expected["tag"][tag.slug] = expected["tag"].get(tag.slug, 0) + 1
+        expected["org"][case.organization.slug] = expected["org"].get(case.organization.slug, 0) + 1
+        if case.cohort:
+            expected["cohort"][case.cohort.slug] = expected["cohort"].get(case.cohort.slug, 0) + 1
+        for key in {a.recommendation.key for a in case.applications.all() if a.status in APPLYING_STATUSES}:
+            expected["rec"][key] = expected["rec"].get(key, 0) + 1
+    assert facets["role"] == expected["role"]
+    assert facets["principle"] == expected["principle"]
+    assert facets["org"] == expected["org"]
+    assert facets["cohort"] == expected["cohort"] == {"2024-03": 11, "2024-11": 5, "2025": 3}
+    assert facets["rec"] == expected["rec"]
+    top_tags = sorted(expected["tag"].items(), key=lambda kv: -kv[1])
+    for slug, count in top_tags[:5]:
+        assert facets["tag"][slug] == count
+
+
+def test_facet_counts_under_filters_ignore_their_own_facet(client, casebase_data):
+    response = client.get("/cases/?role=builder&principle=consent")
+    facets = {f.param: {c.value: c.count for c in f.choices} for f in response.context["facets"]}
+    cases = list(published())
+    with_consent = [c for c in cases if "consent" in {p.slug for p in c.principles.all()}]
+    builders = [c for c in cases if "builder" in {r.slug for r in c.roles.all()}]
+    # Role counts apply the principle filter only; principle counts the role filter only.
+    for role in ("builder", "creator"):
+        expected = sum(role in {r.slug for r in c.roles.all()} for c in with_consent)
+        assert facets["role"].get(role, 0) == expected
+    expected = sum("disclosure" in {p.slug for p in c.principles.all()} for c in builders)
+    assert facets["principle"]["disclosure"] == expected
+    # Other facets apply both.
+    both = [c for c in builders if c in with_consent]
+    assert sum(facets["org"].values()) == len(both)
+
+
+def test_values_in_one_facet_are_or_and_facets_are_and(client, casebase_data):
+    cases = list(published())
+
+    def having(kind, slug):
+        return {c.slug for c in cases if slug in {t.slug for t in getattr(c, kind).all()}}
+
+    response = client.get("/cases/?role=builder&role=creator")
+    assert set(slugs_in(response)) == having("roles", "builder") | having("roles", "creator")
+
+    response = client.get("/cases/?role=builder&principle=consent")
+    assert set(slugs_in(response)) == having("roles", "builder") & having("principles", "consent")
+
+    response = client.get("/cases/?role=builder&role=creator&principle=disclosure&principle=consent")
+    expected = (having("roles", "builder") | having("roles", "creator")) & (
+        having("principles", "disclosure") | having("principles", "consent")
+    )
+    assert set(slugs_in(response)) == expected
+    assert expected  # the data makes this a real test
+
+    response = client.get("/cases/?org=bbc&org=adobe&cohort=2024-03")
+    assert set(slugs_in(response)) == {"bbc", "adobe"}
+
+    response = client.get("/cases/?rec=builders-2")
+    expected = {
+        c.slug
+        for c in cases
+        if any(
+            a.recommendation.key == "builders-2" and a.status in APPLYING_STATUSES
+            for a in c.applications.all()
+        )
+    }
+    assert set(slugs_in(response)) == expected and expected
+
+
+def test_active_filters_are_shown_and_removable(client, casebase_data):
+    response = client.get("/cases/?role=builder&principle=disclosure")
+    active = {(a.param, a.value): a.remove_url for a in response.context["filter"].active}
+    assert set(active) == {("role", "builder"), ("principle", "disclosure")}
+    assert active[("role", "builder")] == "?principle=disclosure"
+    assert "Remove filter" in response.text
+    assert "any</strong> of them" in response.text  # the OR/AND rule is explained on the page
+
+
+def test_unknown_filter_values_are_reported_and_ignored(client, casebase_data):
+    response = client.get("/cases/?role=nonsense&role=builder&org=nobody")
+    assert response.status_code == 200
+    text = response.text
+    assert "No stakeholder role matches “nonsense”" in text
+    assert "No organization matches “nobody”" in text
+    assert response.context["filter"].unknown == {"role": ["nonsense"], "org": ["nobody"]}
+    builders = CaseStudy.objects.published().filter(roles__slug="builder").count()
+    assert response.context["paginator"].count == builders
+
+
+def test_sorting(client, casebase_data):
+    titles = [c.title for c in client.get("/cases/?sort=title").context["cases"]]
+    assert titles == sorted(titles, key=str.lower) or titles == sorted(titles)
+    newest = [c.published_on for c in client.get("/cases/").context["cases"]]
+    dated = [d for d in newest if d]
+    assert dated == sorted(dated, reverse=True) and newest[: len(dated)] == dated  # undated last
+    oldest = [c.published_on for c in client.get("/cases/?sort=oldest").context["cases"]]
+    dated = [d for d in oldest if d]
+    assert dated == sorted(dated) and oldest[: len(dated)] == dated
+    response = client.get("/cases/?sort=sideways")
+    assert response.status_code == 200
+    assert "Unknown sort order" in response.text
+
+
+def test_pagination_keeps_the_filters(client, casebase_data):
+    add_many_cases(30)
+    response = client.get("/cases/?role=builder&page=2")
+    assert response.status_code == 200
+    assert response.context["page"].number == 2
+    assert re.search(r'href="/cases/\?role=builder&amp;page=1"', response.text)
+
+
+HOSTILE = [
+    ("/cases/?page=abc", 400, "is not a page number"),
+    ("/cases/?page=-3", 400, "is not a page number"),
+    ("/cases/?page=99999", 404, "There is no page 99999"),
+    ("/cases/?page=" + "9" * 5000, 400, "is not a page number"),
+    ("/cases/?format=xml", 400, "Unknown format"),
+    ("/cases/?format=%3Cscript%3E", 400, "Unknown format"),
+    ("/cases/?role=%3Cscript%3Ealert(1)%3C/script%3E", 200, "No stakeholder role matches"),
+    ("/cases/?tag=%27%20OR%201%3D1%20--", 200, "No topic matches"),
+    ("/cases/?org=a%00b", 200, "No organization matches"),
+    ("/cases/?q=%3Cscript%3Ealert(1)%3C/script%3E", 200, "0 cases"),
+    ("/cases/?q=%27%20OR%201%3D1%20--", 200, "cases"),
+    ("/cases/?q=%25", 200, "cases"),
+    ("/cases/?q=%5C", 200, "cases"),
+    ("/cases/?q=%5F%5F", 200, "cases"),
+    ("/cases/?q=a%00b", 200, "cases"),
+    ("/cases/?q=%22unclosed&q=", 200, "cases"),
+    ("/cases/?q=-", 200, "cases"),
+    ("/cases/?q=%26%7C%21%3A*()", 200, "0 cases"),
+    ("/cases/?sort=%3Cb%3E", 200, "Unknown sort order"),
+]
+
+
+def test_hostile_input_gets_a_clear_answer_never_a_server_error(client, casebase_data):
+    for url, status, message in HOSTILE:
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert message in response.text, url
+        assert "<script>" not in response.text.lower(), url
+        assert "<b>" not in response.text, url
+
+
+def test_a_5000_character_query_is_shortened_not_failed(client, casebase_data):
+    response = client.get("/cases/", {"q": "provenance " * 500})
+    assert response.status_code == 200
+    assert "shortened to its first 200 characters" in response.text
+    assert len(response.context["filter"].q) <= 200
+
+
+def test_many_values_of_one_parameter_are_capped(client, casebase_data):
+    response = client.get("/cases/", {"tag": [f"t{i}" for i in range(200)]})
+    assert response.status_code == 200
+    assert "Only the first 20 values" in response.text
+
+
+def test_case_cards_show_stub_and_flags(client, casebase_data):
+    response = client.get("/cases/?org=adobe")
+    text = response.text
+    assert "flag-stub" in text and "flag-inferred" in text
+
+
+def test_formats_other_than_html_are_delegated_or_refused(client, casebase_data):
+    assert client.get("/cases/?format=html").status_code == 200
+    assert client.get("/cases/?format=pdf").status_code == 400
+
+
+def test_a_new_organization_appears_in_the_org_facet(client, casebase_data):
+    org = Organization.objects.create(slug="newcomer", name="Newcomer Lab", kind="academia")
+    make_case(org, "newcomer-case", roles=["builder"])
+    response = client.get("/cases/?role=builder")
+    orgs = {c.value: c.count for f in response.context["facets"] if f.param == "org" for c in f.choices}
+    assert orgs["newcomer"] == 1

@@ -1,0 +1,151 @@
+"""Search (?q= on /cases/): words in summary and body, ranking, snippets, misspellings.
+
+The same page runs PostgreSQL full-text search or, on SQLite, a simpler match;
+tests marked postgres_only cover what only PostgreSQL does (stemming, web-search
+syntax, ts_headline snippets, trigram near misses, the stored vector's index).
+"""
+
+import re
+
+import pytest
+from django.db import connection
+
+from casebase.cases.models import CaseStudy
+from tests.cases.factories import make_case
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL-only feature (full-text stemming, web-search syntax, ts_headline, trigrams)",
+)
+
+
+@pytest.fixture
+def ranked(casebase_data, org_a):
+    """Three cases with the word 'quillwort' in the title, the summary and only the body."""
+    return {
+        "title": make_case(org_a, "in-title", title="Quillwort labelling at scale"),
+        "summary": make_case(
+            org_a, "in-summary", title="Summary case", summary="We studied quillwort disclosure."
+        ),
+        "body": make_case(
+            org_a, "in-body", title="Body case", body="Deep in the text: quillwort appears once."
+        ),
+        "neither": make_case(org_a, "in-neither", title="Unrelated case", summary="Nothing to see."),
+    }
+
+
+def result_slugs(client, q, **params):
+    response = client.get("/cases/", {"q": q, **params})
+    assert response.status_code == 200
+    return [case.slug for case in response.context["cases"]], response
+
+
+def test_finds_words_in_summary_and_body_ranked_title_first(client, ranked):
+    slugs, _ = result_slugs(client, "quillwort")
+    assert slugs == ["in-title", "in-summary", "in-body"]
+
+
+def test_finds_real_cases_by_summary_words(client, casebase_data):
+    slugs, response = result_slugs(client, "anonymise")
+    assert "bbc" in slugs
+    assert "matching “anonymise”" in response.text
+
+
+def test_search_combines_with_filters(client, ranked, org_b):
+    make_case(org_b, "other-org", title="Quillwort elsewhere")
+    slugs, _ = result_slugs(client, "quillwort", org="org-b")
+    assert slugs == ["other-org"]
+
+
+def test_unpublished_cases_are_never_found(client, casebase_data, org_a):
+    make_case(org_a, "secret-draft", title="Quillwort draft", status=CaseStudy.Status.DRAFT)
+    slugs, _ = result_slugs(client, "quillwort")
+    assert "secret-draft" not in slugs
+
+
+def test_snippets_highlight_matches_and_escape_everything_else(client, casebase_data, org_a):
+    make_case(
+        org_a,
+        "markup",
+        title="Markup case",
+        summary="The quillwort <script>alert(1)</script> <b>bold</b> text.",
+    )
+    slugs, response = result_slugs(client, "quillwort")
+    assert slugs == ["markup"]
+    snippet = str(response.context["cases"][0].snippet)
+    assert "<mark>quillwort</mark>" in snippet.lower()
+    # Only our own <mark> tags: the text's markup is escaped (SQLite) or dropped (ts_headline).
+    assert "<" not in re.sub(r"</?mark>", "", snippet)
+    assert "<script>alert" not in response.text
+
+
+def test_search_text_follows_tags_and_organization_names(client, casebase_data, org_a):
+    case = make_case(org_a, "tagged-later", title="Plain title")
+    assert result_slugs(client, "zeugmatic")[0] == []
+    case.tags.add("zeugmatic")
+    assert result_slugs(client, "zeugmatic")[0] == ["tagged-later"]
+    case.tags.remove("zeugmatic")
+    assert result_slugs(client, "zeugmatic")[0] == []
+    org_a.name = "Xylograph Institute"
+    org_a.save()
+    assert "tagged-later" in result_slugs(client, "xylograph")[0]
+
+
+def test_sqlite_and_postgres_both_exclude_with_minus(client, ranked):
+    slugs, _ = result_slugs(client, "quillwort -labelling")
+    assert "in-title" not in slugs and "in-summary" in slugs
+
+
+def test_relevance_is_the_default_order_and_other_orders_apply(client, ranked):
+    slugs, response = result_slugs(client, "quillwort")
+    assert response.context["filter"].sort == "relevance"
+    slugs, _ = result_slugs(client, "quillwort", sort="title")
+    assert slugs == ["in-body", "in-title", "in-summary"] or slugs == sorted(
+        slugs, key=lambda s: CaseStudy.objects.get(slug=s).title
+    )
+
+
+@postgres_only
+def test_postgres_stems_words(client, ranked):
+    slugs, _ = result_slugs(client, "quillworts")
+    assert set(slugs) == {"in-title", "in-summary", "in-body"}
+
+
+@postgres_only
+def test_postgres_web_search_syntax(client, casebase_data, org_a):
+    make_case(org_a, "phrase-yes", summary="the marsh quillwort grows here")
+    make_case(org_a, "phrase-no", summary="quillwort in a marsh")
+    assert result_slugs(client, '"marsh quillwort"')[0] == ["phrase-yes"]
+    assert set(result_slugs(client, "marsh or nonsenseword")[0]) == {"phrase-yes", "phrase-no"}
+
+
+@postgres_only
+def test_postgres_rank_weights_title_over_summary_over_body(ranked):
+    ranks = {c.slug: c.rank for c in CaseStudy.objects.published().search("quillwort")}
+    assert ranks["in-title"] > ranks["in-summary"] > ranks["in-body"] > 0
+
+
+@postgres_only
+def test_postgres_trigrams_find_misspelt_titles_and_organizations(client, casebase_data):
+    slugs, response = result_slugs(client, "Synthesa")
+    assert slugs and slugs[0] == "synthesia"
+    assert "did you mean" in response.text
+    assert response.context["filter"].search_mode == "fuzzy"
+
+
+@postgres_only
+def test_postgres_search_vector_is_stored_and_indexed():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'cases_casestudy' AND indexdef ILIKE '%gin%'"
+        )
+        indexes = " ".join(row[0] for row in cursor.fetchall())
+    assert "search_vector" in indexes and "gin_trgm_ops" in indexes
+
+
+def test_nothing_found_says_so(client, casebase_data):
+    slugs, response = result_slugs(client, "qwxzptlk")
+    assert slugs == []
+    assert "0 cases" in response.text
+    assert "No published case matches" in response.text
