@@ -67,7 +67,7 @@ def search_vector():
 def search(queryset, q: str):
     q = clean_query(q)
     if not q:
-        return queryset.none()
+        return _nothing(queryset)
     if is_postgres(queryset):
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
         return (
@@ -82,12 +82,17 @@ def fuzzy_search(queryset, q: str):
     q = clean_query(q)
     # Trigrams of one or two letters match almost anything: not worth a guess.
     if sum(ch.isalnum() for ch in q) < 4 or not is_postgres(queryset):
-        return queryset.none()
+        return _nothing(queryset)
     similarity = Greatest(
         TrigramWordSimilarity(Value(q), "title"),
         TrigramWordSimilarity(Value(q), "organization__name"),
     )
     return queryset.annotate(rank=similarity).filter(rank__gte=FUZZY_THRESHOLD)
+
+
+def _nothing(queryset):
+    """No cases, still annotated with ``rank`` so that callers may sort by it."""
+    return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
 
 
 def with_snippets(queryset, q: str):
@@ -140,7 +145,7 @@ def _simple_search(queryset, q: str):
     terms = parse_terms(q)
     if not any(not negated for _, negated in terms):
         # Only exclusions ("-word"): nothing to rank by, but callers still sort by rank.
-        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+        return _nothing(queryset)
     condition, scores = Q(), []
     for term, negated in terms:
         matches = Q()

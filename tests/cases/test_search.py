@@ -149,3 +149,10 @@ def test_nothing_found_says_so(client, casebase_data):
     assert slugs == []
     assert "0 cases" in response.text
     assert "No published case matches" in response.text
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00", "-1", "ab"])
+def test_empty_results_can_still_be_sorted_by_rank(casebase_data, q):
+    published = CaseStudy.objects.published()
+    assert list(published.search(q).order_by("-rank")) == [] or q == "-1"
+    assert list(published.fuzzy_search(q).order_by("-rank")) == []
