@@ -154,5 +154,6 @@ def test_nothing_found_says_so(client, casebase_data):
 @pytest.mark.parametrize("q", ["", "   ", "\x00", "-1", "ab"])
 def test_empty_results_can_still_be_sorted_by_rank(casebase_data, q):
     published = CaseStudy.objects.published()
-    assert list(published.search(q).order_by("-rank")) == [] or q == "-1"
+    results = list(published.search(q).order_by("-rank"))  # never a FieldError
+    assert results == [] or q in ("-1", "ab")
     assert list(published.fuzzy_search(q).order_by("-rank")) == []
