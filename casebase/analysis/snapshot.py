@@ -7,6 +7,7 @@ identical to the original.
 
 import datetime
 import json
+from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -161,23 +162,47 @@ def _slugs(manager) -> list[str]:
     return sorted(t.slug for t in manager.all())
 
 
-def build(date: datetime.date) -> dict:
-    """Everything published, as plain JSON-ready data, dated ``date``."""
+def _cases():
+    applications = Application.objects.select_related("recommendation__edition").order_by(
+        "recommendation__edition__slug", "recommendation__key"
+    )
+    return (
+        CaseStudy.objects.published()
+        .select_related("organization", "cohort", "edition")
+        .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
+        .order_by("slug")
+    )
+
+
+def _case_row(c: CaseStudy) -> dict:
+    return {
+        "slug": c.slug, "organization": c.organization.slug, "title": c.title,
+        "framing_question": c.framing_question, "takeaways": c.takeaways, "summary": c.summary,
+        "summary_confidence": c.summary_confidence, "sections": c.sections,
+        "cohort": c.cohort.slug if c.cohort else None, "published_on": _date(c.published_on),
+        "edition": c.edition.slug if c.edition else None, "source_url": c.source_url,
+        "source_url_confidence": c.source_url_confidence, "modalities": c.modalities,
+        "disclosure_types": c.disclosure_types, "completeness": c.completeness,
+        "verification": c.verification, "verification_note": c.verification_note,
+        "roles": _slugs(c.roles), "principles": _slugs(c.principles),
+        "tags": sorted(t.name for t in c.tags.all()),
+        "applications": [
+            {"recommendation": a.recommendation.key, "recommendation_edition": a.recommendation.edition.slug,
+             "status": a.status, "justification": a.justification, "excerpt": a.excerpt,
+             "asserted_by": a.asserted_by, "confidence": a.confidence}
+            for a in c.applications.all()
+        ],
+    }  # fmt: skip
+
+
+def _tables() -> dict:
+    """Every table but the cases (None), as plain JSON-ready data."""
     editions = list(Edition.objects.order_by("slug"))
     sections = Section.objects.select_related("edition", "parent").order_by("edition__slug", "order", "key")
     recommendations = (
         Recommendation.objects.select_related("edition", "section", "previous__edition")
         .prefetch_related("principles", "roles")
         .order_by("edition__slug", "key")
-    )
-    applications = Application.objects.select_related("recommendation__edition").order_by(
-        "recommendation__edition__slug", "recommendation__key"
-    )
-    cases = (
-        CaseStudy.objects.published()
-        .select_related("organization", "cohort", "edition")
-        .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
-        .order_by("slug")
     )
     findings = Finding.objects.prefetch_related(
         Prefetch("cases", queryset=CaseStudy.objects.published().order_by("slug")),
@@ -188,9 +213,7 @@ def build(date: datetime.date) -> dict:
         .prefetch_related(Prefetch("findings", queryset=findings))
         .order_by("slug")
     )
-    citation = citations.for_snapshot(date)
-    citation.accessed = date
-    data = {
+    return {
         "editions": [
             {"slug": e.slug, "title": e.title, "published_on": _date(e.published_on), "is_current": e.is_current,
              "source_url": e.source_url, "notes": e.notes}
@@ -234,25 +257,7 @@ def build(date: datetime.date) -> dict:
             {"order": t.order, "heading": t.heading, "prompt": t.prompt, "is_active": t.is_active}
             for t in TemplateSection.objects.order_by("order")
         ],
-        "cases": [
-            {"slug": c.slug, "organization": c.organization.slug, "title": c.title,
-             "framing_question": c.framing_question, "takeaways": c.takeaways, "summary": c.summary,
-             "summary_confidence": c.summary_confidence, "sections": c.sections,
-             "cohort": c.cohort.slug if c.cohort else None, "published_on": _date(c.published_on),
-             "edition": c.edition.slug if c.edition else None, "source_url": c.source_url,
-             "source_url_confidence": c.source_url_confidence, "modalities": c.modalities,
-             "disclosure_types": c.disclosure_types, "completeness": c.completeness,
-             "verification": c.verification, "verification_note": c.verification_note,
-             "roles": _slugs(c.roles), "principles": _slugs(c.principles),
-             "tags": sorted(t.name for t in c.tags.all()),
-             "applications": [
-                 {"recommendation": a.recommendation.key, "recommendation_edition": a.recommendation.edition.slug,
-                  "status": a.status, "justification": a.justification, "excerpt": a.excerpt,
-                  "asserted_by": a.asserted_by, "confidence": a.confidence}
-                 for a in c.applications.all()
-             ]}
-            for c in cases
-        ],
+        "cases": None,  # filled by build(), streamed by stream()
         "analyses": [
             {"slug": a.slug, "title": a.title, "author": a.author, "summary": a.summary, "body": a.body,
              "published_on": _date(a.published_on), "date_label": a.date_label, "source_url": a.source_url,
@@ -267,19 +272,65 @@ def build(date: datetime.date) -> dict:
             for a in analyses
         ],
     }  # fmt: skip
+
+
+def _header(date: datetime.date, counts: dict[str, int]) -> dict:
+    citation = citations.for_snapshot(date)
+    citation.accessed = date
     return {
         "snapshot": {
             "name": "Casebase: Responsible Practices for Synthetic Media case studies",
             "date": date.isoformat(),
             "format_version": FORMAT_VERSION,
             "published_only": True,
-            "counts": {name: len(rows) for name, rows in data.items()},
+            "counts": counts,
             "citation": {"bibtex": citation.bibtex(), "ris": citation.ris(), "csl_json": [citation.csl()]},
             "load_with": "python manage.py load_snapshot <file> (into an empty database)",
         },
         "data_dictionary": data_dictionary(),
-        "data": data,
     }
+
+
+def build(date: datetime.date) -> dict:
+    """Everything published, as plain JSON-ready data, dated ``date``."""
+    data = _tables()
+    data["cases"] = [_case_row(c) for c in _cases()]
+    return {**_header(date, {name: len(rows) for name, rows in data.items()}), "data": data}
+
+
+STREAM_CHUNK = 200
+
+
+def _nested(value, depth: int) -> str:
+    """``value`` as dumps() writes it ``depth`` levels deep (indent=1)."""
+    return json.dumps(value, indent=1, ensure_ascii=False).replace("\n", "\n" + " " * depth)
+
+
+def stream(date: datetime.date) -> Iterator[str]:
+    """The text of dumps(build(date)), a case at a time: memory does not grow with the cases.
+
+    The cases are read in chunks of STREAM_CHUNK; only the small tables are
+    held whole.
+    """
+    data = _tables()
+    cases = _cases()
+    counts = {name: cases.count() if rows is None else len(rows) for name, rows in data.items()}
+    head = _header(date, counts)
+    yield "{\n"
+    for key, value in head.items():
+        yield f" {json.dumps(key)}: {_nested(value, 1)},\n"
+    yield ' "data": {\n'
+    for index, (name, rows) in enumerate(data.items()):
+        end = ",\n" if index < len(data) - 1 else "\n"
+        if rows is not None:
+            yield f"  {json.dumps(name)}: {_nested(rows, 2)}{end}"
+            continue
+        opened = False
+        for case in cases.iterator(chunk_size=STREAM_CHUNK):
+            yield (",\n   " if opened else f"  {json.dumps(name)}: [\n   ") + _nested(_case_row(case), 3)
+            opened = True
+        yield ("\n  ]" if opened else f"  {json.dumps(name)}: []") + end
+    yield " }\n}\n"
 
 
 def dumps(snapshot: dict) -> str:
