@@ -13,6 +13,10 @@ from casebase.submissions.content import normalize, template_sections
 Status = CaseStudy.Status
 
 
+# Long enough for any case study; a bound keeps a pasted megabyte to a clear message.
+SECTION_MAX_LENGTH = 50_000
+
+
 class Form(forms.Form):
     """Labels without Django's trailing colon: they read as plain questions."""
 
@@ -40,12 +44,14 @@ class ApplicationForm(Form):
         label="Justification",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
         help_text="Why you say so, in a sentence or two (markdown).",
     )
     excerpt = forms.CharField(
         label="Excerpt from the case (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
         help_text="A passage from your responses that shows it.",
     )
 
@@ -125,6 +131,7 @@ class CaseForm(Form):
         label="Framing question",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
         help_text="The question the case answers.",
     )
     takeaway_1 = forms.CharField(label="Takeaway 1", required=False, max_length=500)
@@ -134,6 +141,7 @@ class CaseForm(Form):
         label="Summary (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
         help_text="One paragraph shown in lists of cases (markdown).",
     )
     roles = forms.MultipleChoiceField(
@@ -172,6 +180,7 @@ class CaseForm(Form):
                 label=f"{section.order}. {section.heading}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 8}),
+                max_length=SECTION_MAX_LENGTH,
                 # Prompts are editor-written plain text; escape them because Django renders help text raw.
                 help_text=escape(section.prompt),
             )
@@ -183,6 +192,7 @@ class CaseForm(Form):
                 label=f"{section['heading']} (from an earlier template)",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 6}),
+                max_length=SECTION_MAX_LENGTH,
                 help_text=escape(section.get("prompt", "")),
             )
             self.section_fields.append((name, section["heading"], section.get("prompt", "")))
