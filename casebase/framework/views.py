@@ -1,3 +1,4 @@
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -42,6 +43,7 @@ def edition(request, slug=None):
     )
 
 
+SHOWN_PER_GROUP = 20
 STATUS_GROUPS = [
     (value, label) for value, label in Application.Status.choices
 ]  # implemented, partial, considered, not applicable: the order readers see
@@ -58,15 +60,24 @@ def recommendation(request, key):
     if not versions:
         raise Http404("No recommendation has this key.")
     rec, other_versions = versions[0], versions[1:]
-    applications = list(
-        Application.objects.filter(recommendation__key=key, case__status=CaseStudy.Status.PUBLISHED)
-        .select_related("case__organization", "case__cohort", "recommendation__edition")
-        .order_by("case__title", "case__slug")
-    )
-    groups = [
-        {"status": status, "label": label, "applications": [a for a in applications if a.status == status]}
-        for status, label in STATUS_GROUPS
-    ]
+    # Counts by aggregate, and at most SHOWN_PER_GROUP applications per status: with
+    # thousands of cases the page would otherwise list them all (megabytes of HTML).
+    published = Application.objects.filter(recommendation__key=key, case__status=CaseStudy.Status.PUBLISHED)
+    counts = dict(published.order_by().values_list("status").annotate(n=Count("id")))
+    groups = []
+    for status, label in STATUS_GROUPS:
+        # Queried even when the count is 0: the page runs the same queries at any size.
+        shown = list(
+            published.filter(status=status)
+            .select_related("case__organization", "case__cohort", "recommendation__edition")
+            .order_by("case__title", "case__slug")[:SHOWN_PER_GROUP]
+        )
+        groups.append(
+            {"status": status, "label": label, "applications": shown, "count": counts.get(status, 0)}
+        )
+    applying_count = published.filter(status__in=APPLYING_STATUSES).aggregate(
+        n=Count("case_id", distinct=True)
+    )["n"]
     return render(
         request,
         "framework/recommendation.html",
@@ -74,8 +85,8 @@ def recommendation(request, key):
             "rec": rec,
             "other_versions": other_versions,
             "groups": groups,
-            "applying_count": len({a.case_id for a in applications if a.status in APPLYING_STATUSES}),
-            "total_applications": len(applications),
+            "applying_count": applying_count,
+            "total_applications": sum(counts.values()),
             "crumbs": [
                 ("Framework", reverse("framework:current")),
                 (rec.edition.slug, rec.edition.get_absolute_url()),

@@ -5,6 +5,7 @@ from django.urls import reverse
 from casebase.cases.models import CaseStudy
 from casebase.organizations.models import Organization
 
+CASES_SHOWN = 24
 PUBLISHED = Q(cases__status=CaseStudy.Status.PUBLISHED)
 
 
@@ -27,13 +28,16 @@ def organization_list(request):
 
 def organization_detail(request, slug):
     organization = get_object_or_404(Organization.objects.prefetch_related("roles"), slug=slug)
-    cases = list(CaseStudy.objects.published().of_organization(organization).for_listing())
+    published = CaseStudy.objects.published().of_organization(organization)
+    # The most recent few; the case list (?org=) pages through them all.
+    cases = list(published.for_listing()[:CASES_SHOWN])
     return render(
         request,
         "organizations/detail.html",
         {
             "organization": organization,
             "cases": cases,
+            "case_count": published.count(),
             "crumbs": [("Organizations", reverse("organizations:list")), (organization.name, None)],
         },
     )
