@@ -48,6 +48,12 @@ def take_stashed_post(request) -> QueryDict | None:
     return data
 
 
+def restores_unsaved_post(view):
+    """Mark a form view as the page that puts back a POST kept while its author signed in again."""
+    view.restores_unsaved_post = True
+    return view
+
+
 def _signed_in_or_login(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from casebase.submissions import services
-from casebase.submissions.access import editor_required, editor_submission, run_step, take_stashed_post
+from casebase.submissions.access import (
+    editor_required,
+    editor_submission,
+    restores_unsaved_post,
+    run_step,
+    take_stashed_post,
+)
 from casebase.submissions.diff import diff_contents
 from casebase.submissions.editing import case_form_page, missing_with_links
 from casebase.submissions.forms import (
@@ -23,7 +29,6 @@ from casebase.submissions.forms import (
 from casebase.submissions.models import Submission
 from casebase.submissions.preview import preview_context
 from casebase.submissions.timeline import comment_threads, timeline
-from casebase.submissions.views import restores_unsaved_post
 
 
 @editor_required
@@ -43,7 +48,7 @@ def queue(request):
 def _detail_context(request, submission, **overrides):
     context = {
         "submission": submission,
-        "events": timeline(submission, staff=True),
+        "events": timeline(submission),
         "threads": comment_threads(submission, staff=True),
         "comment_form": EditorCommentForm(),
         "assign_form": AssignForm(initial={"assignee": submission.assignee_id or request.user.pk}),

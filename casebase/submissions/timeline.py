@@ -3,9 +3,8 @@
 from casebase.submissions.models import Comment
 
 
-def timeline(submission, *, staff: bool) -> list:
-    """Every recorded step, oldest first. Everything here is visible to both sides."""
-    del staff  # events carry no internal notes; internal remarks are comments
+def timeline(submission) -> list:
+    """Every recorded step, oldest first. Both sides see all of it: internal remarks are comments."""
     return list(submission.events.select_related("actor", "assignee").order_by("created_at", "pk"))
 
 

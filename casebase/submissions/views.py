@@ -6,7 +6,13 @@ from django.views.decorators.http import require_POST
 
 from casebase.cases.models import CaseStudy
 from casebase.submissions import services
-from casebase.submissions.access import run_step, supporter_required, supporter_submission, take_stashed_post
+from casebase.submissions.access import (
+    restores_unsaved_post,
+    run_step,
+    supporter_required,
+    supporter_submission,
+    take_stashed_post,
+)
 from casebase.submissions.editing import case_form_page, missing_with_links
 from casebase.submissions.forms import CommentForm, WithdrawForm
 from casebase.submissions.models import Submission
@@ -14,11 +20,6 @@ from casebase.submissions.preview import preview_context
 from casebase.submissions.timeline import comment_threads, timeline
 
 Status = CaseStudy.Status
-
-
-def restores_unsaved_post(view):
-    view.restores_unsaved_post = True
-    return view
 
 
 @supporter_required
@@ -85,7 +86,7 @@ def _not_editable_message(submission) -> str:
 def _detail_page(request, submission, *, comment_form=None, restored=False, status=200):
     context = {
         "submission": submission,
-        "events": timeline(submission, staff=False),
+        "events": timeline(submission),
         "threads": comment_threads(submission, staff=False),
         "comment_form": comment_form or CommentForm(),
         "restored": restored,
