@@ -17,6 +17,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        # gunicorn's access lines are written after the response, outside the request:
+        # their arguments carry the response headers, X-Request-ID among them.
+        if isinstance(record.args, dict) and record.args.get("{x-request-id}o", "-") != "-":
+            record.request_id = record.args["{x-request-id}o"]
         return True
 
 
