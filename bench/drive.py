@@ -157,11 +157,16 @@ def main() -> int:
             continue
         url = args.base + page["path"]
         log(f"{number}/{len(pages)} {page['name']} {page['path']}")
-        for _ in range(3):  # warm: imports, templates, caches
-            fetch(url)
-        row["transfer"] = transfer(args.base, page["path"])
-        row["single"] = wrk(url, 1, 1, args.duration)
-        row["concurrent"] = wrk(url, 2, args.connections, args.duration)
+        try:
+            for _ in range(3):  # warm: imports, templates, caches
+                fetch(url)
+            row["transfer"] = transfer(args.base, page["path"])
+            row["single"] = wrk(url, 1, 1, args.duration)
+            row["concurrent"] = wrk(url, 2, args.connections, args.duration)
+        except Exception as error:  # a broken page is a result, not the end of the run
+            row["error"] = f"{type(error).__name__}: {error}"[:200]
+            log(f"    failed: {row['error']}")
+            continue
         if page["kind"] == "baseline":
             baseline_rps = row["concurrent"]["rps"]
         row["ratio"] = row["concurrent"]["rps"] / baseline_rps if baseline_rps else None
@@ -183,12 +188,15 @@ def main() -> int:
     print()
     print(table)
     print()
+    for label in ("missing", "failed"):
+        if summary[label]:
+            print(f"{label} (not in the figures below): {', '.join(summary[label])}")
     print(summary["line"])
     return 0
 
 
 def is_page(row: dict) -> bool:
-    return row["kind"] in ("html", "analysis", "api") and not row.get("missing")
+    return row["kind"] in ("html", "analysis", "api") and not row.get("missing") and "error" not in row
 
 
 def misses(row: dict) -> list[str]:
@@ -228,6 +236,7 @@ def summarise(rows: list[dict], cases: int, peak_kb: int, memory: dict) -> dict:
         "max_queries": max(queries, default=0),
         "peak_rss_mb": peak_kb / 1024,
         "missing": [r["name"] for r in rows if r.get("missing")],
+        "failed": [r["name"] for r in rows if "error" in r],
         "misses": {r["name"]: misses(r) for r in rows if misses(r)},
     }
     summary["line"] = (
@@ -248,6 +257,9 @@ def render(rows: list[dict], args, memory: dict) -> str:
     for r in rows:
         if r.get("missing"):
             lines.append(f"| {r['name']} | {r['path'] or '-'} | missing | | | | | | | | |")
+            continue
+        if "error" in r:
+            lines.append(f"| {r['name']} | `{r['path']}` | failed | | | | | | | | {r['error']} |")
             continue
         s, c = r["single"], r["concurrent"]
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
