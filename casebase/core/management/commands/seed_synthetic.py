@@ -32,7 +32,7 @@ from casebase.cases.models import (
     TaggedTopic,
     TemplateSection,
 )
-from casebase.core import synthetic
+from casebase.core import pagecache, synthetic
 from casebase.framework.models import Edition, Principle, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -129,6 +129,7 @@ class Command(BaseCommand):
             if pool is not None:
                 pool.close()
                 pool.join()
+        pagecache.bump()  # bulk_create sends no signals: cached pages would not know
         if connection.vendor == "postgresql":
             # Fresh statistics, as autovacuum would give a live database, so plans are realistic.
             with connection.cursor() as cursor:

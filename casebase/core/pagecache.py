@@ -1,0 +1,152 @@
+"""Whole-page cache for anonymous readers, invalidated whenever content changes.
+
+Public pages are the same for every anonymous reader until an editor publishes
+or edits something, so their rendered HTML is kept in the cache (Redis when
+REDIS_URL is set, local memory otherwise) under a key that includes a *content
+version*. Any save or delete of a Framework, organization, case or analysis
+record, or a change to their tags, sets a new version once its transaction
+commits, so the next reader gets a freshly rendered page. The cache entry's
+lifetime only bounds memory, and staleness across processes when the cache
+is per-process local memory.
+
+What is cached: GET and HEAD of the public pages (see PREFIXES) from readers
+without a session or message cookie, answered 200 with a complete (not
+streamed) body and no cookie of its own. Everything outside this middleware
+(compression, ETag and conditional GET, security headers, CSP, request id)
+still runs on every request. Off in development (DEBUG) and in tests unless
+PAGE_CACHE_SECONDS says otherwise.
+
+Code that writes content without model signals (bulk_create, QuerySet.update,
+raw SQL, like seed_synthetic) calls ``bump()`` itself.
+"""
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+# Apps whose records appear on public pages.
+CONTENT_APPS = ("framework", "organizations", "cases", "analysis", "taggit")
+# Public pages; the API keeps its own per-client throttle, so it is not cached here.
+PREFIXES = ("/framework/", "/recommendations/", "/cases/", "/organizations/", "/analysis/", "/feeds/")
+MAX_BYTES = 512 * 1024
+LOCAL_MEMORY_SECONDS = 30  # each process has its own copy: bound how long others lag
+
+
+def _release() -> str:
+    """The deployed code's commit, so a deploy never serves pages rendered by older templates."""
+    base = Path(settings.BASE_DIR) / ".git"
+    try:
+        head = (base / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            head = (base / head[5:]).read_text().strip()
+        return head[:12]
+    except OSError:
+        return ""
+
+
+def seconds() -> int:
+    """How long a page stays cached; 0 when the page cache is off."""
+    configured = getattr(settings, "PAGE_CACHE_SECONDS", None)
+    if configured is None:
+        if settings.DEBUG or getattr(settings, "TESTING", False):
+            return 0
+        configured = 600
+    if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+        return min(configured, LOCAL_MEMORY_SECONDS)
+    return configured
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        version = cache.get(VERSION_KEY, 0)
+    return version
+
+
+def bump() -> None:
+    """Start a new content version: every cached page is out of date from now on."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def _changed(sender, **kwargs) -> None:
+    # After commit: a page rendered before then, from the old data, must not be
+    # stored under the new version.
+    transaction.on_commit(bump, using=kwargs.get("using"))
+
+
+def connect_signals() -> None:
+    for label in CONTENT_APPS:
+        if not apps.is_installed("taggit" if label == "taggit" else f"casebase.{label}"):
+            continue
+        # include_auto_created: the through tables of plain many-to-many fields.
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            if model.__name__.startswith("Historical"):
+                continue  # written alongside the record itself
+            uid = f"pagecache-{model._meta.label_lower}"
+            post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+            # Sent with the through model as sender, by Django and by taggit's managers.
+            m2m_changed.connect(_changed, sender=model, dispatch_uid=f"{uid}-m2m")
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return False  # signed in, or a message waiting: the page is personal
+    path = request.path_info
+    return path == "/" or path.startswith(PREFIXES)
+
+
+def _cacheable_response(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and request.method == "GET"
+        # The page holds a CSRF token (a form): it belongs to this reader's cookie.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not response.streaming
+        and not response.cookies
+        and len(response.content) <= MAX_BYTES
+        and b"nonce=" not in response.content  # a CSP nonce must be new on every response
+    )
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous readers' public pages from the cache, keyed by content version."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.release = _release()
+
+    def key(self, request) -> str:
+        url = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+        return f"page:{self.release}:{content_version()}:{url}"
+
+    def __call__(self, request):
+        ttl = seconds()
+        if not ttl or not _cacheable_request(request):
+            return self.get_response(request)
+        key = self.key(request)
+        response = cache.get(key)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _cacheable_response(request, response):
+            try:
+                cache.set(key, response, ttl)
+            except Exception:  # a cache outage must not break the page
+                logger.warning("page cache: could not store %s", request.path, exc_info=True)
+            response["X-Page-Cache"] = "miss"
+        return response
