@@ -16,6 +16,10 @@ from casebase.organizations.models import Organization
 SLUG = r"[-a-zA-Z0-9_]+"
 
 
+# Case fields the list does not show: the body and its rendered copies, most of a row.
+LIST_DEFERRED = ("sections", "body_html", "body_text", "summary_html", "search_text", "tag_snapshot")
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -146,12 +150,15 @@ class CaseViewSet(ReadOnly):
         applications = Application.objects.select_related("recommendation").order_by(
             "recommendation__section__order", "recommendation__order", "recommendation__key"
         )
-        return (
+        queryset = (
             CaseStudy.objects.published()
             .select_related("organization", "cohort", "edition")
             .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
             .order_by("-published_on", "-id")
         )
+        if self.action == "list":
+            queryset = queryset.defer(*LIST_DEFERRED)
+        return queryset
 
 
 @extend_schema_view(
