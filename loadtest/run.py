@@ -404,9 +404,9 @@ def report(args, results, acknowledged, fault, elapsed):
         print(f"saved but not acknowledged (answer lost in the outage): {len(unacknowledged)}")
     recovered = True
     if fault:
-        window = [r for r in friendly_503]
-        first = min((r.t for r in window), default=None)
-        last = max((r.t for r in window), default=None)
+        # When the answers came (requests may wait in gunicorn's queue before they are served).
+        first = min((r.t + r.elapsed for r in friendly_503), default=None)
+        last = max((r.t + r.elapsed for r in friendly_503), default=None)
         after = [r for r in results if r.t > fault["at"] + fault["outage"]]
         recovered = any(200 <= r.status < 300 for r in after[-200:]) and not any(
             r.status >= 500 for r in results if r.t > fault["at"] + fault["outage"] + 15

@@ -17,6 +17,11 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        # Django logs each error response after the middleware has returned (and the
+        # context variable is reset), but passes the request along with the record.
+        request = getattr(record, "request", None)
+        if getattr(request, "request_id", None):
+            record.request_id = request.request_id
         # gunicorn's access lines are written after the response, outside the request:
         # their arguments carry the response headers, X-Request-ID among them.
         if isinstance(record.args, dict) and record.args.get("{x-request-id}o", "-") != "-":

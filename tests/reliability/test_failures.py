@@ -60,6 +60,8 @@ def test_database_outage_gives_the_friendly_503(path, db, log_lines):
     assert response["Cache-Control"] == "no-store"
     entries = [json.loads(line) for line in log_lines()]
     assert any("database unavailable" in e["message"] for e in entries)
+    # Including Django's own "Service Unavailable" line, written after the middleware returned.
+    assert entries and all(e["request_id"] == response["X-Request-ID"] for e in entries), entries
 
 
 def test_database_outage_on_the_api_answers_json(db):

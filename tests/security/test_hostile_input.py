@@ -139,8 +139,7 @@ def test_payload_through_the_supporter_form(payload, world):
 # --- Every page at once, with every payload published ---------------------------------
 
 
-@pytest.fixture
-def hostile_cases(world):
+def make_hostile_cases(world) -> list[CaseStudy]:
     """One published case per payload, with the payload in every text field.
 
     Made directly (the form and the workflow are covered payload by payload above)
@@ -169,6 +168,11 @@ def hostile_cases(world):
         case.snapshot_tags()
         cases.append(case)
     return cases
+
+
+@pytest.fixture
+def hostile_cases(world):
+    return make_hostile_cases(world)
 
 
 def test_every_page_with_every_payload_published(world, hostile_cases):
