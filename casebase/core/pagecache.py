@@ -36,8 +36,17 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "content-version"
 # Apps whose records appear on public pages.
 CONTENT_APPS = ("framework", "organizations", "cases", "analysis", "taggit")
-# Public pages; the API keeps its own per-client throttle, so it is not cached here.
-PREFIXES = ("/framework/", "/recommendations/", "/cases/", "/organizations/", "/analysis/", "/feeds/")
+# Public pages and the read API. A cached API answer skips DRF's per-client
+# throttle, which is there to protect the server: a cached answer costs it little.
+PREFIXES = (
+    "/framework/",
+    "/recommendations/",
+    "/cases/",
+    "/organizations/",
+    "/analysis/",
+    "/feeds/",
+    "/api/",
+)
 MAX_BYTES = 512 * 1024
 LOCAL_MEMORY_SECONDS = 30  # each process has its own copy: bound how long others lag
 

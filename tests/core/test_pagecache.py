@@ -77,3 +77,11 @@ def test_signed_in_readers_and_other_paths_are_never_cached(
     assert "X-Page-Cache" not in anon_client.get("/healthz")
     assert "X-Page-Cache" not in anon_client.get("/accounts/login/")
     assert "X-Page-Cache" not in anon_client.get("/cases/no-such-case/")  # 404s are not kept
+
+
+def test_the_read_api_is_cached_too(anon_client, casebase_data, page_cache):
+    first = anon_client.get("/api/cases/")
+    assert first["X-Page-Cache"] == "miss"
+    second = anon_client.get("/api/cases/")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.json() == first.json()
