@@ -15,6 +15,16 @@ from casebase.organizations.models import Organization
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache: the API's anonymous throttle counts requests there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def casebase_data(db):
     """The real Framework, organizations and published cases from fixtures/."""

@@ -153,6 +153,17 @@ def base_cases(params: dict[str, list[str]]) -> QuerySet:
     return published_cases(params)
 
 
+def scope(params: dict[str, list[str]], path: str) -> dict:
+    """Lookups restricting ``path`` (a relation to CaseStudy) to the cases the parameters select.
+
+    Without parameters that is every published case, and a plain status test
+    is much cheaper for the database than an IN (subquery).
+    """
+    if not clean_params(params):
+        return {f"{path}__status": CaseStudy.Status.PUBLISHED}
+    return {f"{path}__in": base_cases(params).values("pk")}
+
+
 def split(params: dict[str, list[str]], *dimensions: str):
     """Separate a chart's own dimensions from the other filters.
 
@@ -180,16 +191,16 @@ def recommendation_role_chart(params: dict[str, list[str]], edition: Edition | N
     params, chosen = split(params, "rec", "role")
     rows = only(recommendation_axes(edition), chosen.get("rec"))
     cols = only(role_axes(), chosen.get("role"))
-    cases = base_cases(params)
     counts = {
         (r["content_object__applications__recommendation__key"], r["tag__slug"]): r["n"]
         for r in TaggedRole.objects.filter(
-            content_object__in=cases.values("pk"),
+            **scope(params, "content_object"),
             content_object__applications__status__in=ADDRESSING_STATUSES,
             content_object__applications__recommendation__edition=edition,
         )
+        .order_by()
         .values("content_object__applications__recommendation__key", "tag__slug")
-        .annotate(n=Count("content_object", distinct=True))
+        .annotate(n=Count("content_object"))
     }
     addressed = set(
         Recommendation.objects.of_edition(edition)
@@ -199,10 +210,11 @@ def recommendation_role_chart(params: dict[str, list[str]], edition: Edition | N
     totals = {
         r["recommendation__key"]: r["n"]
         for r in Application.objects.filter(
-            case__in=cases.values("pk"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
+            **scope(params, "case"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
         )
+        .order_by()
         .values("recommendation__key")
-        .annotate(n=Count("case", distinct=True))
+        .annotate(n=Count("case"))
     }
     chart = Chart(
         slug="recommendation-role",
@@ -235,20 +247,21 @@ def principle_role_chart(params: dict[str, list[str]], *, slug="principle-role",
     params, chosen = split(params, "principle", "role")
     rows = only(principle_axes(), chosen.get("principle"))
     cols = only(role_axes(), chosen.get("role"))
-    cases = base_cases(params)
     counts = {
         (r["tag__slug"], r["content_object__taggedrole__tag__slug"]): r["n"]
         for r in TaggedPrinciple.objects.filter(
-            content_object__in=cases.values("pk"), content_object__taggedrole__isnull=False
+            **scope(params, "content_object"), content_object__taggedrole__isnull=False
         )
+        .order_by()
         .values("tag__slug", "content_object__taggedrole__tag__slug")
-        .annotate(n=Count("content_object", distinct=True))
+        .annotate(n=Count("content_object"))
     }
     totals = {
         r["tag__slug"]: r["n"]
-        for r in TaggedPrinciple.objects.filter(content_object__in=cases.values("pk"))
+        for r in TaggedPrinciple.objects.filter(**scope(params, "content_object"))
+        .order_by()
         .values("tag__slug")
-        .annotate(n=Count("content_object", distinct=True))
+        .annotate(n=Count("content_object"))
     }
     chart = Chart(
         slug=slug,
@@ -280,14 +293,14 @@ def _by_cohort(params, rows: list[Axis], tagged_model, param: str, slug: str, ti
     params, chosen = split(params, param, "cohort")
     rows = only(rows, chosen.get(param))
     cols = only(cohort_axes(), chosen.get("cohort"))
-    cases = base_cases(params)
     counts = {
         (r["tag__slug"], r["content_object__cohort__slug"]): r["n"]
         for r in tagged_model.objects.filter(
-            content_object__in=cases.values("pk"), content_object__cohort__isnull=False
+            **scope(params, "content_object"), content_object__cohort__isnull=False
         )
+        .order_by()
         .values("tag__slug", "content_object__cohort__slug")
-        .annotate(n=Count("content_object", distinct=True))
+        .annotate(n=Count("content_object"))
     }
     chart = Chart(
         slug=slug,
@@ -328,13 +341,14 @@ def recommendation_cohort_chart(params, edition: Edition | None) -> Chart:
     counts = {
         (r["recommendation__key"], r["case__cohort__slug"]): r["n"]
         for r in Application.objects.filter(
-            case__in=base_cases(params).values("pk"),
+            **scope(params, "case"),
             status__in=ADDRESSING_STATUSES,
             recommendation__edition=edition,
             case__cohort__isnull=False,
         )
+        .order_by()
         .values("recommendation__key", "case__cohort__slug")
-        .annotate(n=Count("case", distinct=True))
+        .annotate(n=Count("case"))
     }
     chart = Chart(
         slug="recommendation-cohort",
@@ -360,8 +374,9 @@ def cohort_totals_chart(params) -> Chart:
         r["cohort__slug"]: r["n"]
         for r in base_cases(params)
         .filter(cohort__isnull=False)
+        .order_by()
         .values("cohort__slug")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))
     }
     row = Axis(key="cases", label="Published cases")
     chart = Chart(
@@ -386,10 +401,9 @@ def cohort_totals_chart(params) -> Chart:
 def cooccurrence_chart(params, edition: Edition | None) -> Chart:
     params, chosen = split(params, "rec")
     rows = only(recommendation_axes(edition), chosen.get("rec"))
-    cases = base_cases(params)
     pairs = (
         Application.objects.filter(
-            case__in=cases.values("pk"),
+            **scope(params, "case"),
             status__in=ADDRESSING_STATUSES,
             recommendation__edition=edition,
             # In one filter() call, so the F() below refers to the same second join.
@@ -397,8 +411,9 @@ def cooccurrence_chart(params, edition: Edition | None) -> Chart:
             case__applications__recommendation__edition=edition,
             recommendation__key__lte=F("case__applications__recommendation__key"),
         )
+        .order_by()
         .values("recommendation__key", "case__applications__recommendation__key")
-        .annotate(n=Count("case", distinct=True))
+        .annotate(n=Count("case"))
     )
     counts = {}
     for r in pairs:
@@ -492,23 +507,14 @@ def matrix(params: dict[str, list[str]], edition: Edition | None, page: int = 1)
     totals_raw = {
         r["recommendation__key"]: r["n"]
         for r in Application.objects.filter(
-            case__in=cases_qs.values("pk"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
+            **scope(params, "case"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
         )
+        .order_by()
         .values("recommendation__key")
-        .annotate(n=Count("case", distinct=True))
+        .annotate(n=Count("case"))
     }
     totals = {r.key: Cell(count=totals_raw.get(r.key, 0), href=cases_url(params, rec=r.key)) for r in rows}
     return Matrix(edition, rows, cases, statuses, totals, page, pages, case_count)
-
-
-def status_counts(params, edition) -> dict[str, int]:
-    """How many applications of each status the filtered published cases have."""
-    rows = (
-        Application.objects.filter(case__in=base_cases(params).values("pk"), recommendation__edition=edition)
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
-    return {r["status"]: r["n"] for r in rows}
 
 
 # --- Compare -----------------------------------------------------------------------------
@@ -537,7 +543,3 @@ def compare(slugs: list[str], edition: Edition | None):
     rows = [(recs[key], [by_rec[key].get(c.pk) for c in cases]) for key in recs]
     shared = sum(1 for _, apps in rows if all(apps))
     return cases, rows, shared
-
-
-def filter_summary(params: dict[str, list[str]]) -> list[tuple[str, str]]:
-    return [(name, value) for name, values in clean_params(params).items() for value in values]

@@ -15,6 +15,7 @@ from casebase.framework.models import Edition, Principle, StakeholderRole
 
 # The filters each page offers (edition is not a /cases/ parameter: it picks the rows).
 PAGE_FILTERS = ("role", "principle", "cohort")
+PICKER_LIMIT = 300
 
 CHARTS = {
     "recommendation-role": lambda p, e: services.recommendation_role_chart(p, e),
@@ -158,9 +159,12 @@ def compare(request):
     slugs = slugs[:4]
     edition = services.choose_edition(request.GET.get("edition"))
     cases, rows, shared = services.compare(slugs, edition) if slugs else ([], [], 0)
-    choices = (
-        CaseStudy.objects.published().select_related("organization").order_by("organization__name", "title")
-    )
+    published = CaseStudy.objects.published()
+    # A select of every case suits tens of cases; past PICKER_LIMIT the form asks for case
+    # addresses (slugs) instead, suggesting the newest cases.
+    many = published.count() > PICKER_LIMIT
+    ordering = ("-published_on", "-id") if many else ("organization__name", "title")
+    choices = published.select_related("organization").order_by(*ordering)[:PICKER_LIMIT]
     return render(
         request,
         "analysis/compare.html",
@@ -170,6 +174,7 @@ def compare(request):
             "shared": shared,
             "selected": slugs + [""] * (4 - len(slugs)),
             "choices": choices.values_list("slug", "organization__name", "title"),
+            "free_entry": many,
             "too_few": 0 < len(cases) < 2 or (slugs and len(cases) < 2),
             "view_title": "Case comparison: " + ", ".join(c.organization.name for c in cases)
             if cases

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 
 from casebase.cases.models import Application, CaseStudy, Cohort
 from casebase.framework.models import Principle, Recommendation, StakeholderRole
@@ -17,13 +16,6 @@ from casebase.organizations.models import Organization
 
 COUNTED = {"implemented", "partial", "considered"}
 NOT_PUBLISHED = ["draft", "submitted", "in_review", "changes_requested", "approved", "withdrawn", "rejected"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_cases(
