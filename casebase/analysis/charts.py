@@ -54,7 +54,7 @@ def chart_layout(chart: Chart) -> dict:
     cols = list(chart.cols)
     has_totals = bool(chart.row_totals)
     n_cols = len(cols) + (1 if has_totals else 0)
-    width = LABEL_WIDTH + n_cols * CELL_W + 20
+    width = LABEL_WIDTH + n_cols * CELL_W + 110  # room for the last rotated column label
     height = HEADER_HEIGHT + len(chart.rows) * CELL_H + 40
     peak = max(chart.max_count, 1)
     cells: list[SvgCell] = []

@@ -73,7 +73,6 @@ def index(request):
         {
             "analyses": analyses,
             "case_count": CaseStudy.objects.published().count(),
-            "snapshot_citation": citations.for_snapshot(citations.today()),
         },
     )
 

@@ -7,9 +7,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("analysis/_cite_panel.html")
-def cite_panel(citation, downloads: str = ""):
+def cite_panel(citation, downloads: str = "", open: bool = False):
     """The Cite panel. ``downloads`` is the URL prefix of .bib/.ris/.json downloads, if any."""
-    return {"citation": citation, "downloads": downloads}
+    return {"citation": citation, "downloads": downloads, "open": open}
 
 
 @register.inclusion_tag("analysis/_cite_panel.html")
