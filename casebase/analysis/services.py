@@ -164,6 +164,19 @@ def scope(params: dict[str, list[str]], path: str) -> dict:
     return {f"{path}__in": base_cases(params).values("pk")}
 
 
+def grouped(queryset: QuerySet, *fields: str) -> dict:
+    """COUNT(*) per group of ``fields``, as {value or tuple of values: count}.
+
+    The callers group rows that unique constraints already make one per case
+    (a case has a role once, applies a recommendation once), so counting rows
+    counts cases without the cost of COUNT(DISTINCT).
+    """
+    rows = queryset.order_by().values(*fields).annotate(n=Count("pk"))
+    if len(fields) == 1:
+        return {r[fields[0]]: r["n"] for r in rows}
+    return {tuple(r[f] for f in fields): r["n"] for r in rows}
+
+
 def split(params: dict[str, list[str]], *dimensions: str):
     """Separate a chart's own dimensions from the other filters.
 
@@ -191,31 +204,26 @@ def recommendation_role_chart(params: dict[str, list[str]], edition: Edition | N
     params, chosen = split(params, "rec", "role")
     rows = only(recommendation_axes(edition), chosen.get("rec"))
     cols = only(role_axes(), chosen.get("role"))
-    counts = {
-        (r["content_object__applications__recommendation__key"], r["tag__slug"]): r["n"]
-        for r in TaggedRole.objects.filter(
+    counts = grouped(
+        TaggedRole.objects.filter(
             **scope(params, "content_object"),
             content_object__applications__status__in=ADDRESSING_STATUSES,
             content_object__applications__recommendation__edition=edition,
-        )
-        .order_by()
-        .values("content_object__applications__recommendation__key", "tag__slug")
-        .annotate(n=Count("content_object"))
-    }
+        ),
+        "content_object__applications__recommendation__key",
+        "tag__slug",
+    )
     addressed = set(
         Recommendation.objects.of_edition(edition)
         .filter(roles__isnull=False)
         .values_list("key", "roles__slug")
     )
-    totals = {
-        r["recommendation__key"]: r["n"]
-        for r in Application.objects.filter(
+    totals = grouped(
+        Application.objects.filter(
             **scope(params, "case"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
-        )
-        .order_by()
-        .values("recommendation__key")
-        .annotate(n=Count("case"))
-    }
+        ),
+        "recommendation__key",
+    )
     chart = Chart(
         slug="recommendation-role",
         title="Cases per recommendation and stakeholder role",
@@ -247,22 +255,17 @@ def principle_role_chart(params: dict[str, list[str]], *, slug="principle-role",
     params, chosen = split(params, "principle", "role")
     rows = only(principle_axes(), chosen.get("principle"))
     cols = only(role_axes(), chosen.get("role"))
-    counts = {
-        (r["tag__slug"], r["content_object__taggedrole__tag__slug"]): r["n"]
-        for r in TaggedPrinciple.objects.filter(
+    counts = grouped(
+        TaggedPrinciple.objects.filter(
             **scope(params, "content_object"), content_object__taggedrole__isnull=False
-        )
-        .order_by()
-        .values("tag__slug", "content_object__taggedrole__tag__slug")
-        .annotate(n=Count("content_object"))
-    }
-    totals = {
-        r["tag__slug"]: r["n"]
-        for r in TaggedPrinciple.objects.filter(**scope(params, "content_object"))
-        .order_by()
-        .values("tag__slug")
-        .annotate(n=Count("content_object"))
-    }
+        ),
+        "tag__slug",
+        "content_object__taggedrole__tag__slug",
+    )
+    totals = grouped(
+        TaggedPrinciple.objects.filter(**scope(params, "content_object")),
+        "tag__slug",
+    )
     chart = Chart(
         slug=slug,
         title=title or "Cases per principle and stakeholder role",
@@ -293,15 +296,11 @@ def _by_cohort(params, rows: list[Axis], tagged_model, param: str, slug: str, ti
     params, chosen = split(params, param, "cohort")
     rows = only(rows, chosen.get(param))
     cols = only(cohort_axes(), chosen.get("cohort"))
-    counts = {
-        (r["tag__slug"], r["content_object__cohort__slug"]): r["n"]
-        for r in tagged_model.objects.filter(
-            **scope(params, "content_object"), content_object__cohort__isnull=False
-        )
-        .order_by()
-        .values("tag__slug", "content_object__cohort__slug")
-        .annotate(n=Count("content_object"))
-    }
+    counts = grouped(
+        tagged_model.objects.filter(**scope(params, "content_object"), content_object__cohort__isnull=False),
+        "tag__slug",
+        "content_object__cohort__slug",
+    )
     chart = Chart(
         slug=slug,
         title=title,
@@ -338,18 +337,16 @@ def recommendation_cohort_chart(params, edition: Edition | None) -> Chart:
     params, chosen = split(params, "rec", "cohort")
     rows = only(recommendation_axes(edition), chosen.get("rec"))
     cols = only(cohort_axes(), chosen.get("cohort"))
-    counts = {
-        (r["recommendation__key"], r["case__cohort__slug"]): r["n"]
-        for r in Application.objects.filter(
+    counts = grouped(
+        Application.objects.filter(
             **scope(params, "case"),
             status__in=ADDRESSING_STATUSES,
             recommendation__edition=edition,
             case__cohort__isnull=False,
-        )
-        .order_by()
-        .values("recommendation__key", "case__cohort__slug")
-        .annotate(n=Count("case"))
-    }
+        ),
+        "recommendation__key",
+        "case__cohort__slug",
+    )
     chart = Chart(
         slug="recommendation-cohort",
         title="Cases per recommendation, by cohort",
@@ -370,14 +367,10 @@ def recommendation_cohort_chart(params, edition: Edition | None) -> Chart:
 def cohort_totals_chart(params) -> Chart:
     params, chosen = split(params, "cohort")
     cols = only(cohort_axes(), chosen.get("cohort"))
-    counts = {
-        r["cohort__slug"]: r["n"]
-        for r in base_cases(params)
-        .filter(cohort__isnull=False)
-        .order_by()
-        .values("cohort__slug")
-        .annotate(n=Count("pk"))
-    }
+    counts = grouped(
+        base_cases(params).filter(cohort__isnull=False),
+        "cohort__slug",
+    )
     row = Axis(key="cases", label="Published cases")
     chart = Chart(
         slug="cohort-totals",
@@ -504,15 +497,12 @@ def matrix(params: dict[str, list[str]], edition: Edition | None, page: int = 1)
             case__in=[c.pk for c in cases], recommendation__edition=edition
         ).values("case_id", "recommendation__key", "status", "confidence", "justification")
     }
-    totals_raw = {
-        r["recommendation__key"]: r["n"]
-        for r in Application.objects.filter(
+    totals_raw = grouped(
+        Application.objects.filter(
             **scope(params, "case"), status__in=ADDRESSING_STATUSES, recommendation__edition=edition
-        )
-        .order_by()
-        .values("recommendation__key")
-        .annotate(n=Count("case"))
-    }
+        ),
+        "recommendation__key",
+    )
     totals = {r.key: Cell(count=totals_raw.get(r.key, 0), href=cases_url(params, rec=r.key)) for r in rows}
     return Matrix(edition, rows, cases, statuses, totals, page, pages, case_count)
 
