@@ -85,3 +85,16 @@ def test_the_read_api_is_cached_too(anon_client, casebase_data, page_cache):
     second = anon_client.get("/api/cases/")
     assert second["X-Page-Cache"] == "hit"
     assert second.json() == first.json()
+
+
+def test_hits_are_served_compressed_to_readers_who_accept_gzip(anon_client, casebase_data, page_cache):
+    import gzip
+
+    first = anon_client.get("/framework/")
+    hit = anon_client.get("/framework/", headers={"accept-encoding": "gzip, br"})
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in hit["Vary"]
+    assert gzip.decompress(hit.content) == first.content
+    plain = anon_client.get("/framework/")
+    assert "Content-Encoding" not in plain and plain.content == first.content
