@@ -12,7 +12,8 @@
 # Settings (environment): CASES (20000), SEED (1), BENCH_DB (cb_bench),
 # BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_PORT (8104),
 # BENCH_REDIS (redis://127.0.0.1:6379/3), BENCH_DURATION (5s per measurement),
-# BENCH_CONNECTIONS (8 concurrent clients).
+# BENCH_CONNECTIONS (8 concurrent clients). BENCH_REUSE=1 skips building the
+# database and re-measures the pages against the one the last run built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,7 @@ STARTED=$SECONDS
 
 step() { echo "[$(date -u +%H:%M:%S)] bench: $*"; }
 
+PREVIOUS=$(readlink -f bench/out/latest 2>/dev/null || true)
 mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" bench/out/latest
 
@@ -77,27 +79,36 @@ exports() {
 }
 
 step "cases=$CASES seed=$SEED database=$DB output=$OUT"
-step "creating a fresh database $DB"
-psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-redis-cli -u "$REDIS" FLUSHDB >/dev/null
-step "migrating"
-manage migrate --noinput -v 0
-step "collecting static files (hashed, compressed)"
-manage collectstatic --noinput -v 0
-step "loading the real Framework and cases"
-manage load_casebase | tail -n 1 | sed 's/^/    /'
+if [ "${BENCH_REUSE:-0}" = 1 ]; then
+  # Measure the pages again against the database the last run built, after a code change.
+  [ -n "$PREVIOUS" ] && [ -f "$PREVIOUS/queries-$CASES.json" ] || { step "no previous run at $CASES cases to reuse"; exit 1; }
+  step "reusing $DB and the query and export figures of $PREVIOUS"
+  cp "$PREVIOUS"/queries-*.json "$PREVIOUS"/memory.json "$PREVIOUS"/seed.log "$OUT"/
+  manage migrate --noinput -v 0
+  manage collectstatic --noinput -v 0
+else
+  step "creating a fresh database $DB"
+  psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  redis-cli -u "$REDIS" FLUSHDB >/dev/null
+  step "migrating"
+  manage migrate --noinput -v 0
+  step "collecting static files (hashed, compressed)"
+  manage collectstatic --noinput -v 0
+  step "loading the real Framework and cases"
+  manage load_casebase | tail -n 1 | sed 's/^/    /'
 
-seed "$SMALL"
-queries "$SMALL"
-if [ "$CASES" -gt "$MID" ]; then
-  seed "$MID"
-  exports "$MID"
+  seed "$SMALL"
+  queries "$SMALL"
+  if [ "$CASES" -gt "$MID" ]; then
+    seed "$MID"
+    exports "$MID"
+  fi
+  if [ "$CASES" -ne "$SMALL" ]; then
+    seed "$CASES"
+    queries "$CASES"
+  fi
+  exports "$CASES"
 fi
-if [ "$CASES" -ne "$SMALL" ]; then
-  seed "$CASES"
-  queries "$CASES"
-fi
-exports "$CASES"
 
 redis-cli -u "$REDIS" FLUSHDB >/dev/null
 REDIS_URL= "$PY" bench/probe.py pages >"$OUT/pages.json"
