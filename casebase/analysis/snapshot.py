@@ -168,6 +168,8 @@ def _cases():
     )
     return (
         CaseStudy.objects.published()
+        # Derived from fields the snapshot carries; not in it.
+        .defer("body_html", "body_text", "summary_html", "search_text", "tag_snapshot")
         .select_related("organization", "cohort", "edition")
         .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
         .order_by("slug")
