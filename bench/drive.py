@@ -8,6 +8,7 @@ results.json and table.md there. Traffic goes to 127.0.0.1 only.
 import argparse
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -170,6 +171,8 @@ def main() -> int:
     q_large = load(args.out / f"queries-{args.cases}.json")
     sampler = RssSampler(args.gunicorn_pid)
     sampler.start()
+    # The machine may be shared: say how busy it was, since every figure depends on it.
+    (args.out / "load.txt").write_text("start {:.2f} {:.2f} {:.2f}\n".format(*os.getloadavg()))
 
     # The baseline first: every page's throughput is a ratio to it.
     pages.sort(key=lambda p: p["kind"] != "baseline")
@@ -183,7 +186,7 @@ def main() -> int:
         url = args.base + page["path"]
         log(f"{number}/{len(pages)} {page['name']} {page['path']}")
         try:
-            for _ in range(3):  # warm: imports, templates, caches
+            for _ in range(1 if page["kind"] == "csv" else 3):  # warm: imports, templates, caches
                 fetch(url)
             row["transfer"] = transfer(args.base, page["path"])
             if page["kind"] == "csv":
@@ -208,6 +211,8 @@ def main() -> int:
         )
     sampler.sample()
     sampler.stopped.set()
+    with (args.out / "load.txt").open("a") as out:
+        out.write("end {:.2f} {:.2f} {:.2f}\n".format(*os.getloadavg()))
     return report(rows, args, sampler.peak_kb)
 
 
@@ -220,6 +225,9 @@ def report(rows: list[dict], args, peak_kb: float) -> int:
     print()
     print(table)
     print()
+    busy = args.out / "load.txt"
+    if busy.exists():
+        print("load average (1, 5, 15 min) during the run: " + "; ".join(busy.read_text().splitlines()))
     for label in ("missing", "failed"):
         if summary[label]:
             print(f"{label} (not in the figures below): {', '.join(summary[label])}")
