@@ -21,9 +21,14 @@ def home(request):
     edition = Edition.objects.current()
     sections = []
     if edition:
+        # A top-level section counts its own recommendations and its channels'
+        # (the distributor practices for first- and third-party channels).
         sections = (
             edition.sections.filter(parent__isnull=True)
-            .annotate(rec_count=Count("recommendations", distinct=True))
+            .annotate(
+                rec_count=Count("recommendations", distinct=True)
+                + Count("children__recommendations", distinct=True)
+            )
             .order_by("order")
         )
     published = CaseStudy.objects.published()
