@@ -15,7 +15,7 @@ PYTHON_BOOT := $(shell \
     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
   done)
 
-.PHONY: help venv install jsdeps migrate fixtures demo run test lint check serve loadtest bench clean
+.PHONY: help venv install migrate fixtures demo run test lint check serve loadtest bench clean
 
 help:
 	@echo "make run    - set everything up and serve http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)"
@@ -34,14 +34,6 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 venv install: $(VENV)/.installed
-
-# axe-core for the accessibility tests, from the npm registry, pinned by package-lock.json.
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the accessibility tests (apt-get install -y npm)." >&2; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
-
-jsdeps: node_modules/.installed
 
 migrate: install
 	DEBUG=$${DEBUG-1} $(PY) manage.py migrate --noinput
@@ -63,7 +55,7 @@ check: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 $(PY) manage.py check
 
-test: install jsdeps
+test: install
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \

@@ -1,13 +1,9 @@
 """Browser sessions against the live server, signed in as any persona."""
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def session_cookie(user, url: str) -> dict:

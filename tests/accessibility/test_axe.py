@@ -1,13 +1,13 @@
 """axe-core on every public, supporter and review page: no serious or critical violations.
 
 The pages come from the URL table (tests/security/urlmap.py), so a new page is
-checked as soon as it has its permission decision. axe-core is the npm package
-pinned in package-lock.json (installed by `make test`); nothing is fetched at run time.
+checked as soon as it has its permission decision. axe-core comes from the pinned
+PyPI package axe-playwright-python (tests/axe.py); nothing is fetched at run time.
 """
 
 import pytest
 
-from tests.accessibility.conftest import AXE
+from tests.axe import AXE
 from tests.security.conftest import build_world
 from tests.security.test_authorization import url_for
 from tests.security.urlmap import REGISTRY, Area, Outcome
@@ -35,7 +35,7 @@ def run_axe(page) -> list[dict]:
 
 @pytest.mark.browser
 def test_axe_on_every_page(live_server, transactional_db, open_context):
-    assert AXE.exists(), "axe-core is missing: run `make test` (npm ci installs it)"
+    assert AXE.exists(), "axe-core comes with axe-playwright-python (requirements-dev.txt)"
     world = build_world()
     contexts = {}
     blocking, minor = [], []
