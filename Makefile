@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 CASES ?= 20000
+# Tests run on every core (pytest-xdist); PYTEST_ARGS adds to it, e.g. PYTEST_ARGS='-k search'.
+TEST_WORKERS ?= auto
 
 # Find a Python 3.12+: pyenv's 3.13 (as .python-version asks), then python3.13, python3.12, python3.
 PYTHON_BOOT := $(shell \
@@ -61,7 +63,7 @@ test: install
 	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
 	    || echo "chromium could not be installed: browser tests will fail." >&2; fi
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 serve: install
 	$(PY) manage.py migrate --noinput

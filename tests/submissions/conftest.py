@@ -12,12 +12,6 @@ from casebase.submissions.models import Submission
 Status = CaseStudy.Status
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed per test; a fast hasher keeps the matrix quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def framework(db):
     """A small Framework: one edition, two recommendations, roles, principles and a 3-section template."""
