@@ -1,6 +1,6 @@
 """Cross-case analysis pages. Each works without JavaScript; each chart comes with a table."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -251,7 +251,8 @@ def snapshot_download(request):
     from casebase.analysis import snapshot
 
     date = citations.today()
-    response = HttpResponse(snapshot.dumps(snapshot.build(date)), content_type="application/json")
+    # Streamed, a chunk of cases at a time: memory stays flat however many cases there are.
+    response = StreamingHttpResponse(snapshot.stream(date), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="casebase-snapshot-{date.isoformat()}.json"'
     return response
 

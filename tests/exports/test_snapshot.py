@@ -78,5 +78,6 @@ def test_load_rejects_a_file_that_is_not_a_snapshot(db, tmp_path):
 def test_snapshot_download_page(client, casebase_data):
     response = client.get("/analysis/data/snapshot.json")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    data = json.loads(response.content)
+    assert response.streaming
+    data = json.loads(b"".join(response.streaming_content))
     assert data["snapshot"]["format_version"] == 1 and data["data"]["cases"]
