@@ -34,15 +34,14 @@ def home(request):
     published = CaseStudy.objects.published()
     # Undated cases are the newest set (2025's exact release date is not established).
     latest = published.for_listing().order_by(F("published_on").desc(nulls_first=True), "-id")[:6]
+    # One pass over published cases and their applications (hence distinct on the case counts).
     stats = published.aggregate(
-        cases=Count("id"),
+        cases=Count("id", distinct=True),
         organizations=Count("organization", distinct=True),
+        applications=Count("applications", filter=~Q(applications__status="not_applicable")),
     )
     stats["supporters"] = Organization.objects.supporters().count()
     stats["recommendations"] = edition.recommendations.count() if edition else 0
-    stats["applications"] = published.aggregate(
-        n=Count("applications", filter=~Q(applications__status="not_applicable"))
-    )["n"]
     return render(
         request,
         "core/home.html",
