@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "casebase.core",
     "casebase.framework",
     "casebase.organizations",

@@ -1,11 +1,14 @@
-"""Where the accessibility tests find axe-core.
+"""Where the accessibility tests find axe-core: the npm registry's release, pinned and verified.
 
-axe-core ships inside the pinned PyPI package axe-playwright-python, so
-`make test` needs nothing but Python, and nothing is fetched at run time.
+tests/fetch_axe.py downloads axe-core's tarball from registry.npmjs.org once, checks
+its pinned sha512 integrity and keeps axe.min.js in .cache/ (ignored by git); later
+runs use the cached file. Only Python is needed, no Node or npm. Importing this module
+makes sure the file is there, and fails with AxeFetchError (saying what to do) if it
+cannot be downloaded.
 """
 
-from pathlib import Path
+from tests.fetch_axe import VERSION, AxeFetchError, ensure
 
-import axe_playwright_python
+__all__ = ["AXE", "VERSION", "AxeFetchError"]
 
-AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+AXE = ensure()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -83,8 +84,17 @@ def test_analysis_pages_numbers_and_downloads(live_server, casebase_data, page):
     assert page.locator("table.compare").is_visible()
     shot(page, "compare-result")
 
-    # The interactive API docs run from the site's own files under its CSP.
+    # The API reference is plain HTML: the table of contents leads to the cases endpoint,
+    # whose example request answers with JSON.
     page.goto(base + "/api/docs/")
-    page.locator(".swagger-ui .opblock").first.wait_for()
+    assert page.locator("script").count() == 0
+    page.locator("nav.api-toc").get_by_role("link", name="GET /api/cases/", exact=True).click()
+    assert page.url.endswith("#cases-list")
+    cases = page.locator("article#cases-list")
+    assert cases.get_by_role("row", name=re.compile(r"^sort ")).is_visible()
     shot(page, "api-docs")
+    cases.locator("a.api-example").click()
+    page.wait_for_url(re.compile(r"/api/cases/\?role=builder"))
+    data = json.loads(page.locator("body").inner_text())
+    assert data["count"] > 0 and all("builder" in case["roles"] for case in data["results"])
     assert not csp_errors, csp_errors
