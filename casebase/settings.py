@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With DATABASE_REPLICA_URL: anonymous reads of public pages from the replica.
+    "casebase.core.dbrouting.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Anonymous readers' public pages, from the cache until content changes.
     "casebase.core.pagecache.PublicPageCacheMiddleware",
@@ -113,31 +115,50 @@ TEMPLATES = [
     }
 ]
 
-# Database: SQLite when nothing is set; PostgreSQL (with psycopg's pool) from DATABASE_URL.
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL)
-    if DATABASE_URL
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
-}
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if IS_POSTGRES:
-    from psycopg_pool import ConnectionPool
 
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool owns connection reuse
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
-        "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
-        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
-        # After a database restart the pooled connections are dead: test each one
-        # as it is handed out, so requests get a fresh connection instead of an error.
-        "check": ConnectionPool.check_connection,
-    }
+# Database: SQLite when nothing is set; PostgreSQL (with psycopg's pool) from DATABASE_URL.
+def database_from_url(url: str) -> dict:
+    """One DATABASES entry: PostgreSQL (or whatever the URL names) from a URL, SQLite without one."""
+    config = (
+        dj_database_url.parse(url)
+        if url
+        else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+    )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        from psycopg_pool import ConnectionPool
+
+        config["CONN_MAX_AGE"] = 0  # the pool owns connection reuse
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+            # After a database restart the pooled connections are dead: test each one
+            # as it is handed out, so requests get a fresh connection instead of an error.
+            "check": ConnectionPool.check_connection,
+        }
+        if TESTING:
+            # The test runner opens and closes databases freely; a pool only gets in the way.
+            config["OPTIONS"].pop("pool")
+    else:
+        config.setdefault("OPTIONS", {})["timeout"] = 20
+    return config
+
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Optional read replica (a streaming replica of the same PostgreSQL database): anonymous
+# readers' GET and HEAD of public pages read from it, everything else uses the primary
+# (casebase/core/dbrouting.py). Without DATABASE_REPLICA_URL there is no "replica" alias.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
     if TESTING:
-        # The test runner opens and closes databases freely; a pool only gets in the way.
-        DATABASES["default"]["OPTIONS"].pop("pool")
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
-else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+        # Tests read the replica from the test database itself: no database of its own.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["casebase.core.dbrouting.PrimaryReplicaRouter"]
+# With the page cache on, anonymous reads stay on the primary this long after content
+# changes, so no page rendered from a replica that has not caught up yet is cached.
+DATABASE_REPLICA_CATCH_UP_SECONDS = float(os.environ.get("DATABASE_REPLICA_CATCH_UP_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
