@@ -321,6 +321,9 @@ class Application(MarkdownModelMixin, models.Model):
     class Meta:
         ordering = ["recommendation__section__order", "recommendation__order"]
         constraints = [models.UniqueConstraint(fields=["case", "recommendation"], name="unique_application")]
+        # Counting cases per recommendation and status (facet index, recommendation pages)
+        # reads this index alone, not the rows with their justifications.
+        indexes = [models.Index(fields=["recommendation", "status", "case"], name="application_rec_status_case")]
 
     def __str__(self):
         return f"{self.case} / {self.recommendation.key}: {self.get_status_display()}"

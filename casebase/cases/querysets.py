@@ -1,26 +1,9 @@
-"""Read helpers shared by the public pages: case counts per recommendation, related cases."""
+"""Read helpers shared by the public pages: a case with what its page shows, related cases."""
 
 from django.db import connections
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Prefetch, Value
 
 from casebase.cases.models import APPLYING_STATUSES, Application, CaseStudy, TaggedTopic
-
-
-def with_case_counts(recommendations):
-    """Annotate ``case_count``: published cases applying the recommendation's key (any edition)."""
-    counts = (
-        Application.objects.filter(
-            recommendation__key=OuterRef("key"),
-            status__in=APPLYING_STATUSES,
-            case__status=CaseStudy.Status.PUBLISHED,
-        )
-        .order_by()
-        .values("recommendation__key")
-        .annotate(n=Count("case_id", distinct=True))
-        .values("n")
-    )
-    return recommendations.annotate(case_count=Coalesce(Subquery(counts), Value(0)))
 
 
 def case_detail_queryset():

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from casebase.cases import search
 from casebase.cases.filters import CaseFilter
-from casebase.cases.models import APPLYING_STATUSES
+from casebase.cases.models import APPLYING_STATUSES, CaseStudy
 from casebase.cases.querysets import case_detail_queryset, related_cases
 
 PAGE_SIZE = 20
@@ -22,12 +22,14 @@ def case_list(request):
             status=400,
         )
     case_filter = CaseFilter(request.GET)
-    queryset = case_filter.queryset
     if fmt in FORMATS:
         from casebase.cases import exports
 
-        return exports.cases_response(request, queryset, fmt)
+        return exports.cases_response(request, case_filter.queryset, fmt)
 
+    # Filtered, searched and ordered by the facet index; only the page's cases are read.
+    # First, so that the search's own notice ("did you mean") comes with the others.
+    ids = case_filter.ordered_ids()
     status, notices = 200, list(case_filter.messages)
     raw_page = request.GET.get("page", "1")
     try:
@@ -38,8 +40,7 @@ def case_list(request):
         notices.append(f"“{raw_page[:20]}” is not a page number; showing the first page.")
         number, status = 1, 400
 
-    rows = search.with_snippets(queryset, case_filter.q) if case_filter.q else queryset
-    paginator = Paginator(rows.for_listing(), PAGE_SIZE)
+    paginator = Paginator(ids, PAGE_SIZE)
     try:
         page = paginator.page(number)
     except EmptyPage:
@@ -48,10 +49,7 @@ def case_list(request):
             f"page{'s' if paginator.num_pages != 1 else ''}."
         )
         page, status = None, 404
-    cases = list(page.object_list) if page else []
-    if case_filter.q:
-        for case in cases:
-            case.snippet = search.snippet_html(case, case_filter.q)
+    cases = page_cases(page.object_list, case_filter.q) if page else []
     base = case_filter.url()
     joiner = "&" if base != "?" else ""
     context = {
@@ -69,6 +67,20 @@ def case_list(request):
         "crumbs": [("Case studies", None)],
     }
     return render(request, "cases/list.html", context, status=status)
+
+
+def page_cases(ids: list[int], q: str) -> list:
+    """The listed cases with these ids, in this order; with their search snippets when searching."""
+    # published(): even an out-of-date index never lists a case that is no longer public.
+    rows = CaseStudy.objects.published().filter(pk__in=ids)
+    if q:
+        rows = search.with_snippets(rows, q)
+    by_id = {case.pk: case for case in rows.for_listing()}
+    cases = [by_id[case_id] for case_id in ids if case_id in by_id]
+    if q:
+        for case in cases:
+            case.snippet = search.snippet_html(case, q)
+    return cases
 
 
 def case_detail(request, slug):

@@ -3,8 +3,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from casebase.cases.models import APPLYING_STATUSES, Application, CaseStudy
-from casebase.cases.querysets import with_case_counts
+from casebase.cases import facetindex
+from casebase.cases.models import Application, CaseStudy
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 
 
@@ -16,9 +16,15 @@ def edition(request, slug=None):
             raise Http404("No edition of the Framework has been loaded.")
     else:
         shown = get_object_or_404(Edition, slug=slug)
-    recommendations = with_case_counts(
-        shown.recommendations.select_related("section").prefetch_related("principles", "roles")
-    ).order_by("section__order", "order", "key")
+    recommendations = list(
+        shown.recommendations.select_related("section")
+        .prefetch_related("principles", "roles")
+        .order_by("section__order", "order", "key")
+    )
+    index = facetindex.current()
+    for rec in recommendations:
+        # Published cases applying the key, in any edition.
+        rec.case_count = index.count("rec", rec.key)
     by_section: dict[int, list] = {}
     for rec in recommendations:
         by_section.setdefault(rec.section_id, []).append(rec)
@@ -75,9 +81,7 @@ def recommendation(request, key):
         groups.append(
             {"status": status, "label": label, "applications": shown, "count": counts.get(status, 0)}
         )
-    applying_count = published.filter(status__in=APPLYING_STATUSES).aggregate(
-        n=Count("case_id", distinct=True)
-    )["n"]
+    applying_count = facetindex.current().count("rec", key)
     return render(
         request,
         "framework/recommendation.html",
