@@ -1,7 +1,7 @@
 """In-process measurements for the benchmark, against the database in DATABASE_URL.
 
     python bench/probe.py pages              # the pages to measure, as JSON
-    python bench/probe.py queries            # SQL queries each page runs (cold cache), as JSON
+    python bench/probe.py queries            # SQL queries and render time per page (cold cache), as JSON
     python bench/probe.py csv                # peak memory while streaming the CSV export, as JSON
 
 Pages that do not exist yet (no URL pattern) are listed with "missing": true.
@@ -145,20 +145,36 @@ def consume(response) -> int:
     return size
 
 
+COLD_RUNS = 3
+
+
 def queries(page_list: list[dict]) -> dict:
-    """Queries per page with an empty cache (the worst case), and with a warm one."""
+    """Queries per page with an empty cache (the worst case) and with a warm one, and the
+    time of a render with an empty cache (the first reader after a content change):
+    the median of COLD_RUNS, in process, without HTTP."""
     client = Client()
     out = {}
     for page in page_list:
         if page.get("missing"):
             continue
-        cache.clear()
-        with CaptureQueriesContext(connection) as cold:
-            response = client.get(page["path"])
-            consume(response)
+        timings = []
+        for run in range(COLD_RUNS):
+            cache.clear()
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as cold:
+                response = client.get(page["path"])
+                consume(response)
+            timings.append((time.perf_counter() - started) * 1000)
+            if run == 0:
+                cold_count = len(cold)
         with CaptureQueriesContext(connection) as warm:
             consume(client.get(page["path"]))
-        out[page["name"]] = {"status": response.status_code, "cold": len(cold), "warm": len(warm)}
+        out[page["name"]] = {
+            "status": response.status_code,
+            "cold": cold_count,
+            "warm": len(warm),
+            "cold_ms": round(sorted(timings)[len(timings) // 2], 1),
+        }
     return out
 
 
