@@ -68,6 +68,9 @@ manage() { "$PY" manage.py "$@"; }
 seed() {
   step "seeding $1 synthetic cases"
   manage seed_synthetic --cases "$1" --seed "$SEED" | tee -a "$OUT/seed.log" | sed 's/^/    /'
+  # A production database is vacuumed and analysed by autovacuum as it grows; a bulk
+  # load is not yet: without this, plans and index-only scans reflect the load, not use.
+  psql -q "$PG/$DB" -c "VACUUM ANALYZE"
 }
 queries() {
   step "counting SQL queries and timing cold renders per page at $1 cases"

@@ -17,6 +17,11 @@ keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
+# Load Django once in the master and fork workers from it: a recycled worker starts in
+# milliseconds instead of importing the site again (about a second of CPU that, on a
+# small machine, stalls the requests of every other worker). Nothing opens a database
+# connection at import time, so no connection is shared across the fork.
+preload_app = True
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Only the load balancer may say the request came over HTTPS (X-Forwarded-Proto).
