@@ -31,7 +31,7 @@ PAGES = [
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_have_no_axe_violations(live_server, browser):
-    assert AXE.exists(), "axe-core comes with axe-playwright-python (requirements-dev.txt)"
+    assert AXE.exists(), "axe-core is fetched from the npm registry by tests/fetch_axe.py"
     with open(os.devnull, "w") as devnull:
         call_command("load_casebase", verbosity=0, stdout=devnull)
     # axe is injected as an inline script, which the site's CSP rightly forbids; bypass it for the audit.

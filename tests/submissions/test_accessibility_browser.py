@@ -17,7 +17,7 @@ RUN = (
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_workflow_pages_have_no_axe_violations(live_server, browser, make_submission, supporter_a, editor):
-    assert AXE.exists(), "axe-core comes with axe-playwright-python (requirements-dev.txt)"
+    assert AXE.exists(), "axe-core is fetched from the npm registry by tests/fetch_axe.py"
     draft = make_submission(CaseStudy.Status.CHANGES_REQUESTED)
     services.add_comment(submission=draft, by=editor, body="Could you **cite** the policy?")
     services.add_comment(submission=draft, by=editor, body="Staff only.", internal=True)
