@@ -11,7 +11,9 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Sync workers, 2 per core + 1: pages are short database-bound requests.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# A sync worker cannot heartbeat while it streams, so this bounds every request: the
+# whole-bank exports (the snapshot takes about 30 s at 20,000 cases) must fit in it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
