@@ -48,7 +48,18 @@ class TemplateSection(models.Model):
         return f"{self.order}. {self.heading}"
 
 
-class TaggedRole(ItemBase):
+def case_is_public(case_id) -> bool:
+    return CaseStudy.objects.filter(pk=case_id, status=CaseStudy.Status.PUBLISHED).exists()
+
+
+class CaseLink:
+    """A row tying something to a case: public pages show it only if the case is published."""
+
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        return case_is_public(self.content_object_id)
+
+
+class TaggedRole(CaseLink, ItemBase):
     content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE)
     tag = models.ForeignKey(StakeholderRole, on_delete=models.CASCADE, related_name="tagged_cases")
 
@@ -56,7 +67,7 @@ class TaggedRole(ItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_case_role")]
 
 
-class TaggedPrinciple(ItemBase):
+class TaggedPrinciple(CaseLink, ItemBase):
     content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE)
     tag = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="tagged_cases")
 
@@ -66,7 +77,7 @@ class TaggedPrinciple(ItemBase):
         ]
 
 
-class TaggedTopic(TaggedItemBase):
+class TaggedTopic(CaseLink, TaggedItemBase):
     """Free topic tags (taggit's own Tag model)."""
 
     content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE)
@@ -243,6 +254,8 @@ class CaseStudy(VerificationFields, models.Model):
 
     def save(self, *args, **kwargs):
         self.render_derived()
+        # Whether the stored record was public before this save: unpublishing changes public pages.
+        self._was_published = self.pk is not None and case_is_public(self.pk)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
@@ -252,6 +265,14 @@ class CaseStudy(VerificationFields, models.Model):
                 "search_text",
             }
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._was_published = case_is_public(self.pk)
+        return super().delete(*args, **kwargs)
+
+    def affects_public_pages(self) -> bool:
+        """Whether a change to this case (or its tags) shows on public pages (casebase.core.pagecache)."""
+        return self.status == self.Status.PUBLISHED or getattr(self, "_was_published", False)
 
     def snapshot_tags(self) -> None:
         """Copy current tags into tag_snapshot and save, so history records them."""
@@ -323,10 +344,16 @@ class Application(MarkdownModelMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "recommendation"], name="unique_application")]
         # Counting cases per recommendation and status (facet index, recommendation pages)
         # reads this index alone, not the rows with their justifications.
-        indexes = [models.Index(fields=["recommendation", "status", "case"], name="application_rec_status_case")]
+        indexes = [
+            models.Index(fields=["recommendation", "status", "case"], name="application_rec_status_case")
+        ]
 
     def __str__(self):
         return f"{self.case} / {self.recommendation.key}: {self.get_status_display()}"
+
+    def affects_public_pages(self) -> bool:
+        """Only a published case's applications show on public pages (casebase.core.pagecache)."""
+        return case_is_public(self.case_id)
 
     @property
     def confidence_flag(self) -> str:

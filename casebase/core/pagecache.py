@@ -17,7 +17,10 @@ still runs on every request. Off in development (DEBUG) and in tests unless
 PAGE_CACHE_SECONDS says otherwise.
 
 Code that writes content without model signals (bulk_create, QuerySet.update,
-raw SQL, like seed_synthetic) calls ``bump()`` itself.
+raw SQL, like seed_synthetic) calls ``bump()`` itself. A model may define
+``affects_public_pages()``: when it returns False for a saved, deleted or
+re-tagged record, the change starts no new version (a supporter's draft is on
+no public page, so saving it keeps every cached page and the facet index).
 """
 
 import hashlib
@@ -96,6 +99,11 @@ def bump() -> None:
 
 
 def _changed(sender, **kwargs) -> None:
+    # A record may say that a change to it shows on no public page (a draft's, say):
+    # then cached pages stay valid. Anything else starts a new version.
+    affects = getattr(kwargs.get("instance"), "affects_public_pages", None)
+    if callable(affects) and not affects():
+        return
     # After commit: a page rendered before then, from the old data, must not be
     # stored under the new version.
     transaction.on_commit(bump, using=kwargs.get("using"))

@@ -69,6 +69,57 @@ def test_tag_changes_and_deletes_start_a_new_version(
     assert pagecache.content_version() != after_tag
 
 
+def test_changes_to_unpublished_cases_keep_the_cached_pages(
+    casebase_data, org_a, page_cache, django_capture_on_commit_callbacks
+):
+    """A draft is on no public page: saving it, tagging it or coding it starts no new version;
+    publishing it, and unpublishing a published case, do."""
+    from taggit.models import Tag
+
+    from casebase.cases.models import Application
+    from casebase.framework.models import Recommendation, StakeholderRole
+
+    version = pagecache.content_version
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = CaseStudy.objects.create(organization=org_a, slug="a-draft", title="A draft")
+        # A new topic tag is a record of its own (a version); using an existing one is not.
+        Tag.objects.get_or_create(name="a-draft-topic", slug="a-draft-topic")
+    before = version()
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.title = "A better draft"
+        draft.save()
+        draft.tags.add("a-draft-topic")
+        draft.roles.add(StakeholderRole.objects.first())
+        Application.objects.create(case=draft, recommendation=Recommendation.objects.first())
+        draft.applications.first().delete()
+    assert version() == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = CaseStudy.Status.PUBLISHED
+        draft.save()
+    published = version()
+    assert published != before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = CaseStudy.Status.DRAFT
+        draft.save()
+    unpublished = version()
+    assert unpublished != published
+
+    # Deleting a draft: no public page showed it.
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.delete()
+    assert version() == unpublished
+
+    # A published case loaded afresh and taken off the site: its pages change.
+    case = CaseStudy.objects.get(slug="bbc")
+    with django_capture_on_commit_callbacks(execute=True):
+        case.status = CaseStudy.Status.DRAFT
+        case.save()
+    assert version() != unpublished
+
+
 def test_signed_in_readers_and_other_paths_are_never_cached(
     editor_client, anon_client, casebase_data, page_cache
 ):
