@@ -50,6 +50,7 @@ from casebase.organizations.models import Organization
 # Change when the index's shape changes, so no process reads an older pickle.
 FORMAT = 1
 SECONDS = 600  # bounds memory only: a new content version makes an entry unused
+# The case list's default order and the order of the bits; _read_positions says it in SQL.
 NEWEST = (F("published_on").desc(nulls_last=True), "-id")
 
 

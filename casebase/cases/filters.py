@@ -54,12 +54,12 @@ FACET_LABELS = {
     "tag": "Topic",
 }
 # Cases without a publication date come last either way, on every database.
-NEWEST = F("published_on").desc(nulls_last=True)
+# Newest first is also the facet index's own order (its bit positions).
 SORTS = {
-    "newest": (NEWEST, "-id"),
+    "newest": facetindex.NEWEST,
     "oldest": (F("published_on").asc(nulls_last=True), "id"),
     "title": ("title", "id"),
-    "relevance": ("-rank", NEWEST, "-id"),
+    "relevance": ("-rank", *facetindex.NEWEST),
 }
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "title": "Title (A–Z)"}
 MAX_VALUES = 20  # per parameter; more are ignored

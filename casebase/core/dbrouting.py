@@ -3,7 +3,7 @@
 With DATABASE_REPLICA_URL set, settings declare a second database alias,
 ``replica``, a streaming replica of the primary (``default``). The replica
 may lag the primary by a moment, so it serves only what can safely be a
-moment old: GET and HEAD of the public pages (PUBLIC_PREFIXES) by a reader who
+moment old: GET and HEAD of the public pages (pagecache.is_public_path) by a reader who
 is not signed in. ReplicaReadsMiddleware marks those requests (in a context
 variable, for the duration of the request and of a streamed body) and
 PrimaryReplicaRouter sends their reads to the replica. Everything else reads
@@ -36,17 +36,6 @@ from casebase.core import pagecache
 
 PRIMARY = DEFAULT_DB_ALIAS
 REPLICA = "replica"
-# Pages that only show published records, the same to every anonymous reader.
-# Sign-in, password reset, /submit/, /review/ and /admin/ are not among them.
-PUBLIC_PREFIXES = (
-    "/framework/",
-    "/recommendations/",
-    "/cases/",
-    "/organizations/",
-    "/analysis/",
-    "/feeds/",
-    "/api/",
-)
 SAFE_METHODS = ("GET", "HEAD")
 
 _replica_reads = contextvars.ContextVar("casebase_replica_reads", default=False)
@@ -106,8 +95,7 @@ def is_replica_safe(request) -> bool:
     """A request whose reads may come from a replica a moment behind the primary."""
     if request.method not in SAFE_METHODS:
         return False
-    path = request.path_info
-    if path != "/" and not path.startswith(PUBLIC_PREFIXES):
+    if not pagecache.is_public_path(request.path_info):
         return False
     # Last: for a request with a session cookie this loads the session, from the primary.
     return not request.user.is_authenticated

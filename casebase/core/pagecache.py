@@ -43,8 +43,9 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "content-version"
 # Apps whose records appear on public pages.
 CONTENT_APPS = ("framework", "organizations", "cases", "analysis", "taggit")
-# Public pages and the read API. A cached API answer skips DRF's per-client
-# throttle, which is there to protect the server: a cached answer costs it little.
+# Public pages and the read API: only published records, the same for every anonymous
+# reader (is_public_path). A cached API answer skips DRF's per-client throttle, which
+# is there to protect the server: a cached answer costs it little.
 PREFIXES = (
     "/framework/",
     "/recommendations/",
@@ -124,13 +125,17 @@ def connect_signals() -> None:
             m2m_changed.connect(_changed, sender=model, dispatch_uid=f"{uid}-m2m")
 
 
+def is_public_path(path: str) -> bool:
+    """A public page or the read API (also where casebase.core.dbrouting may use a replica)."""
+    return path == "/" or path.startswith(PREFIXES)
+
+
 def _cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return False  # signed in, or a message waiting: the page is personal
-    path = request.path_info
-    return path == "/" or path.startswith(PREFIXES)
+    return is_public_path(request.path_info)
 
 
 def _cacheable_response(request, response) -> bool:
