@@ -8,6 +8,7 @@ PORT ?= 8000
 CASES ?= 20000
 # Tests run on every core (pytest-xdist); PYTEST_ARGS adds to it, e.g. PYTEST_ARGS='-k search'.
 TEST_WORKERS ?= auto
+PYTEST = $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Find a Python 3.12+: pyenv's 3.13 (as .python-version asks), then python3.13, python3.12, python3.
 PYTHON_BOOT := $(shell \
@@ -17,11 +18,12 @@ PYTHON_BOOT := $(shell \
     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
   done)
 
-.PHONY: help venv install migrate fixtures demo run test lint check serve loadtest bench clean
+.PHONY: help venv install migrate fixtures demo run test test-fast lint check serve loadtest bench clean
 
 help:
 	@echo "make run    - set everything up and serve http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)"
 	@echo "make test   - set everything up and run the test suite"
+	@echo "make test-fast - the test suite without the browser journeys (the inner loop)"
 	@echo "make serve  - production serving with gunicorn (needs SECRET_KEY and DATABASE_URL)"
 	@echo "make loadtest - 60 s of load and a PostgreSQL restart against gunicorn (see docs/deploy.md)"
 	@echo "make bench  - benchmark against CASES synthetic cases on PostgreSQL (default $(CASES))"
@@ -58,12 +60,13 @@ check: install
 	DEBUG=1 $(PY) manage.py check
 
 test: install
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the browser tests..."; \
-	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
-	    || echo "chromium could not be installed: browser tests will fail." >&2; fi
+	@$(PY) tests/find_browser.py --install >/dev/null
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: install
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 serve: install
 	$(PY) manage.py migrate --noinput

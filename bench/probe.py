@@ -31,7 +31,7 @@ from django.urls import Resolver404, URLPattern, resolve, reverse  # noqa: E402
 from casebase.cases.models import CaseStudy  # noqa: E402
 from casebase.framework.models import Edition  # noqa: E402
 
-# Search and filter values the synthetic data is known to contain (casebase.core.synthetic).
+# Search and filter values the synthetic data is known to contain (casebase.datasets.synthetic).
 SEARCH = "watermark"
 FILTERS = "role=creator&principle=consent"
 

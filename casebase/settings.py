@@ -2,11 +2,12 @@
 
 With nothing set the site runs on SQLite with a development secret key and
 DEBUG on only if DEBUG=1. Production (DEBUG off) refuses to start without a
-SECRET_KEY and a DATABASE_URL.
+SECRET_KEY and a DATABASE_URL. The test suite's settings (tests/settings.py)
+start from this module and override what tests need; nothing here asks
+whether it runs under a test.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -28,22 +29,21 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-TESTING = "pytest" in sys.modules or env_bool("CASEBASE_TESTING")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if not DATABASE_URL and not (DEBUG or TESTING or env_bool("ALLOW_SQLITE")):
+if not DATABASE_URL and not (DEBUG or env_bool("ALLOW_SQLITE")):
     raise ImproperlyConfigured(
         "DATABASE_URL must be set when DEBUG is off (set ALLOW_SQLITE=1 to serve from SQLite)."
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG or TESTING else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "casebase.submissions",
     "casebase.analysis",
     "casebase.api",
+    "casebase.pages",
+    "casebase.datasets",
 ]
 
 MIDDLEWARE = [
@@ -136,30 +138,27 @@ def database_from_url(url: str) -> dict:
             # as it is handed out, so requests get a fresh connection instead of an error.
             "check": ConnectionPool.check_connection,
         }
-        if TESTING:
-            # The test runner opens and closes databases freely; a pool only gets in the way.
-            config["OPTIONS"].pop("pool")
     else:
         config.setdefault("OPTIONS", {})["timeout"] = 20
     return config
 
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Optional read replica (a streaming replica of the same PostgreSQL database): anonymous
 # readers' GET and HEAD of public pages read from it, everything else uses the primary
 # (casebase/core/dbrouting.py). Without DATABASE_REPLICA_URL there is no "replica" alias.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
-    if TESTING:
-        # Tests read the replica from the test database itself: no database of its own.
-        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["casebase.core.dbrouting.PrimaryReplicaRouter"]
 # With the page cache on, anonymous reads stay on the primary this long after content
 # changes, so no page rendered from a replica that has not caught up yet is cached.
 DATABASE_REPLICA_CATCH_UP_SECONDS = float(os.environ.get("DATABASE_REPLICA_CATCH_UP_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Whole-page cache for anonymous readers (casebase.core.pagecache), in seconds; 0 turns it off.
+# Off in development, where a template change must show on the next reload.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "600"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -182,13 +181,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    # Personas' passwords are hashed in nearly every test: a fast hasher keeps the
-    # suite quick. PBKDF2 stays listed so any hash it made still verifies.
-    PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -217,12 +209,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 WHITENOISE_MAX_AGE = 31536000
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Email: MAILERS (Django 6.1). Console by default; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Casebase <casebase@localhost>")
@@ -267,7 +259,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG and not TESTING:
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

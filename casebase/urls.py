@@ -3,14 +3,16 @@ from django.urls import include, path
 
 from casebase.core import bench_views
 from casebase.core import views as core_views
+from casebase.pages import urls as pages
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    *pages.home,
     path("healthz", core_views.healthz, name="healthz"),
     path("bench/baseline", bench_views.baseline, name="bench-baseline"),
-    path("", include("casebase.framework.urls")),
-    path("", include("casebase.organizations.urls")),
+    path("", include((pages.framework, "framework"))),
+    path("", include((pages.organizations, "organizations"))),
     path("", include("casebase.cases.urls")),
+    path("analysis/", include("casebase.datasets.urls")),
     path("analysis/", include("casebase.analysis.urls")),
     path("submit/", include("casebase.submissions.urls")),
     path("review/", include("casebase.submissions.review_urls")),

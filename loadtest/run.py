@@ -77,7 +77,7 @@ def psql(sql: str, database: str = "postgres") -> str:
 
 
 def server_env(args) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "CASEBASE_TESTING")}
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
     env.update(
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.database}",
@@ -114,7 +114,7 @@ def prepare_database(args, env):
     )
     code = SETUP_USERS.format(writers=args.writers, password=PASSWORD)
     subprocess.run([*manage, "shell", "--no-imports", "-c", code], cwd=ROOT, env=env, check=True)
-    slugs = psql("SELECT slug FROM cases_casestudy WHERE status='published' ORDER BY slug", args.database)
+    slugs = psql("SELECT slug FROM cases_casestudy WHERE is_published ORDER BY slug", args.database)
     keys = psql("SELECT DISTINCT key FROM framework_recommendation ORDER BY key", args.database)
     orgs = psql("SELECT slug FROM organizations_organization ORDER BY slug", args.database)
     return slugs.split(), keys.split(), orgs.split()

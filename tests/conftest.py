@@ -2,10 +2,20 @@
 
 Personas: anonymous, supporter of organization A, supporter of organization B,
 editor (PAI staff) and administrator.
+
+The real data (the Framework, organizations, cases and analyses of fixtures/)
+is loaded once per test module, inside a transaction that is rolled back when
+the module is done: what Django's ``TestCase.setUpTestData`` does for a class.
+Each test still runs in its own savepoint, so whatever a test writes is undone
+before the next one. Tests that need committed data (a live server for the
+browser) load it themselves, in their own modules.
 """
+
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
+from django.db import connections, transaction
 from django.test import Client
 
 from casebase.accounts.models import Membership
@@ -25,11 +35,68 @@ def _clear_cache():
     cache.clear()
 
 
-@pytest.fixture
-def casebase_data(db):
-    """The real Framework, organizations and published cases from fixtures/."""
+def load_real_data() -> Edition:
     call_command("load_casebase", verbosity=0, stdout=open("/dev/null", "w"))
     return Edition.objects.get(slug="2023")
+
+
+@contextmanager
+def rolled_back(django_db_blocker):
+    """A transaction on every database, rolled back at the end: data built inside lasts as
+    long as the block, and tests run inside it in savepoints of their own."""
+    with django_db_blocker.unblock():
+        atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+        for atomic in atomics.values():
+            atomic.__enter__()
+        try:
+            yield
+        finally:
+            for alias, atomic in atomics.items():
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction around the whole module, rolled back at its end; tests run in savepoints."""
+    with rolled_back(django_db_blocker):
+        yield
+
+
+@pytest.fixture(scope="module")
+def real_data(module_transaction, django_db_blocker):
+    with django_db_blocker.unblock():
+        return load_real_data()
+
+
+@pytest.fixture
+def casebase_data(real_data, db):
+    """The real Framework, organizations and published cases from fixtures/ (loaded once per module)."""
+    return real_data
+
+
+@pytest.fixture
+def committed_data(transactional_db):
+    """The real data, committed: for tests whose code reads through another connection
+    (a live server, a replica). Never in a module that also uses ``casebase_data``."""
+    return load_real_data()
+
+
+@pytest.fixture
+def empty_site(db):
+    """No content at all (the module's real data, if any, deleted inside this test's savepoint)."""
+    from taggit.models import Tag
+
+    from casebase.analysis.models import Analysis
+    from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
+    from casebase.framework.models import Principle, Recommendation, Section, StakeholderRole
+    from casebase.submissions.models import Submission
+
+    for model in (
+        Submission, Analysis, Application, CaseStudy, Cohort, TemplateSection, Recommendation, Section,
+        Edition, Organization, StakeholderRole, Principle, Tag,
+    ):  # fmt: skip
+        model.objects.all().delete()
 
 
 @pytest.fixture
@@ -46,38 +113,40 @@ def org_b(db):
     )[0]
 
 
-def _make_user(django_user_model, username, **extra):
-    user = django_user_model.objects.create_user(
+def make_user(username, organization=None, **extra):
+    """A persona's account; a supporter member when ``organization`` is given."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
         username=username, email=f"{username}@example.org", password=PASSWORD, **extra
     )
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization)
     return user
 
 
 @pytest.fixture
-def supporter_a(db, django_user_model, org_a):
-    user = _make_user(django_user_model, "supporter_a")
-    Membership.objects.create(user=user, organization=org_a)
-    return user
+def supporter_a(db, org_a):
+    return make_user("supporter_a", organization=org_a)
 
 
 @pytest.fixture
-def supporter_b(db, django_user_model, org_b):
-    user = _make_user(django_user_model, "supporter_b")
-    Membership.objects.create(user=user, organization=org_b)
-    return user
+def supporter_b(db, org_b):
+    return make_user("supporter_b", organization=org_b)
 
 
 @pytest.fixture
-def editor(db, django_user_model):
-    return _make_user(django_user_model, "editor", is_staff=True)
+def editor(db):
+    return make_user("editor", is_staff=True)
 
 
 @pytest.fixture
-def admin_user(db, django_user_model):
-    return _make_user(django_user_model, "admin", is_staff=True, is_superuser=True)
+def admin_user(db):
+    return make_user("admin", is_staff=True, is_superuser=True)
 
 
-def _client_for(user):
+def client_for(user) -> Client:
+    """A test client signed in as ``user`` (anonymous for None)."""
     client = Client()
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -91,22 +160,22 @@ def anon_client():
 
 @pytest.fixture
 def supporter_a_client(supporter_a):
-    return _client_for(supporter_a)
+    return client_for(supporter_a)
 
 
 @pytest.fixture
 def supporter_b_client(supporter_b):
-    return _client_for(supporter_b)
+    return client_for(supporter_b)
 
 
 @pytest.fixture
 def editor_client(editor):
-    return _client_for(editor)
+    return client_for(editor)
 
 
 @pytest.fixture
 def admin_client_(admin_user):
-    return _client_for(admin_user)
+    return client_for(admin_user)
 
 
 @pytest.fixture
@@ -120,47 +189,14 @@ def persona_clients(anon_client, supporter_a_client, supporter_b_client, editor_
     }
 
 
-# --- Browser tests (Playwright driving Debian's chromium) -----------------------------
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# Packages whose files take longest, started first: the workers then fill in around them
+# with the short files instead of one of them finishing a long file alone at the end.
+LONGEST_FIRST = ("/tests/browser/", "/tests/security/")
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session. Chromium is a hard requirement: no skip."""
-    import os
-    import shutil
+def pytest_collection_modifyitems(config, items):
+    def weight(item) -> int:
+        path = str(item.path)
+        return next((i for i, part in enumerate(LONGEST_FIRST) if part in path), len(LONGEST_FIRST))
 
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; Django's ORM calls from tests are still safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is required for browser tests (apt-get install -y chromium)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh browser context per test; fails the test on any page error or dialog."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    page.casebase_errors = errors
-    yield page
-    context.close()
-    assert not errors, errors
+    items.sort(key=weight)

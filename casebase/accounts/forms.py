@@ -3,9 +3,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 
+from casebase.core.forms import Form
+from casebase.core.mail import queue_email
 from casebase.organizations.models import Organization
-from casebase.submissions.forms import Form
-from casebase.submissions.notifications import queue_email
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casebase.accounts.models import Invitation, Membership
-from casebase.submissions.notifications import queue_email
+from casebase.core.mail import queue_email
 
 INVITATION_LIFETIME = timedelta(days=7)
 

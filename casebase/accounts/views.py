@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from casebase.accounts import services
+from casebase.accounts.access import editor_required
 from casebase.accounts.forms import AcceptInvitationForm, InvitationForm, QueuedPasswordResetForm
 from casebase.accounts.models import Invitation
-from casebase.submissions.access import editor_required
 
 
 class NoColonLabels:

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
 
+from casebase.core import pagecache
+
 
 class AnalysisConfig(AppConfig):
     name = "casebase.analysis"
+
+    def ready(self):
+        # Its records appear on public pages: a change starts a new page-cache version.
+        pagecache.watch(self)

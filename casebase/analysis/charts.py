@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from casebase.analysis.services import Chart, Matrix
+from casebase.analysis.aggregates import Chart, Matrix
 
 LABEL_WIDTH = 320
 HEADER_HEIGHT = 130

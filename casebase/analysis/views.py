@@ -1,15 +1,16 @@
 """Cross-case analysis pages. Each works without JavaScript; each chart comes with a table."""
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from casebase.analysis import charts, citations, services
+from casebase.analysis import aggregates, charts, citations
+from casebase.analysis.aggregates import clean_params
 from casebase.analysis.models import Analysis
-from casebase.analysis.querying import clean_params
 from casebase.cases import exports
+from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application, CaseStudy, Cohort
 from casebase.framework.models import Edition, Principle, StakeholderRole
 
@@ -18,20 +19,20 @@ PAGE_FILTERS = ("role", "principle", "cohort")
 PICKER_LIMIT = 300
 
 CHARTS = {
-    "recommendation-role": lambda p, e: services.recommendation_role_chart(p, e),
-    "principle-role": lambda p, e: services.principle_role_chart(p),
-    "principle-cohort": lambda p, e: services.principle_cohort_chart(p),
-    "role-cohort": lambda p, e: services.role_cohort_chart(p),
-    "recommendation-cohort": lambda p, e: services.recommendation_cohort_chart(p, e),
-    "cohort-totals": lambda p, e: services.cohort_totals_chart(p),
-    "cooccurrence": lambda p, e: services.cooccurrence_chart(p, e),
+    "recommendation-role": lambda p, e: aggregates.recommendation_role_chart(p, e),
+    "principle-role": lambda p, e: aggregates.principle_role_chart(p),
+    "principle-cohort": lambda p, e: aggregates.principle_cohort_chart(p),
+    "role-cohort": lambda p, e: aggregates.role_cohort_chart(p),
+    "recommendation-cohort": lambda p, e: aggregates.recommendation_cohort_chart(p, e),
+    "cohort-totals": lambda p, e: aggregates.cohort_totals_chart(p),
+    "cooccurrence": lambda p, e: aggregates.cooccurrence_chart(p, e),
 }
 
 
 def _filters(request):
     """The page's filter values (only role, principle, cohort) and the chosen edition."""
     params = {k: v for k, v in clean_params(request.GET).items() if k in PAGE_FILTERS}
-    edition = services.choose_edition(request.GET.get("edition"))
+    edition = aggregates.choose_edition(request.GET.get("edition"))
     return params, edition
 
 
@@ -72,7 +73,7 @@ def index(request):
         "analysis/index.html",
         {
             "analyses": analyses,
-            "case_count": CaseStudy.objects.published().count(),
+            "case_count": CaseFilter({}).count,
         },
     )
 
@@ -84,7 +85,7 @@ def matrix(request):
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    m = services.matrix(params, edition, page)
+    m = aggregates.matrix(params, edition, page)
     context = _filter_context(params, edition) | {
         "m": m,
         "status_choices": Application.Status.choices,
@@ -97,9 +98,10 @@ def matrix(request):
 def application(request, case_slug, rec_key):
     """One matrix cell: how a case relates to a recommendation, and why."""
     app = get_object_or_404(
-        Application.objects.select_related("case", "case__organization", "recommendation"),
+        Application.objects.of_published_cases().select_related(
+            "case", "case__organization", "recommendation"
+        ),
         case__slug=case_slug,
-        case__status=CaseStudy.Status.PUBLISHED,
         recommendation__key=rec_key,
     )
     return render(request, "analysis/application.html", {"app": app})
@@ -108,8 +110,8 @@ def application(request, case_slug, rec_key):
 @require_GET
 def gaps(request):
     params, edition = _filters(request)
-    rec_role = services.recommendation_role_chart(params, edition)
-    principle_role = services.principle_role_chart(params)
+    rec_role = aggregates.recommendation_role_chart(params, edition)
+    principle_role = aggregates.principle_role_chart(params)
     context = _filter_context(params, edition) | {
         "charts": [rec_role, principle_role],
         "gap_count": sum(1 for c in rec_role.cells.values() if c.is_gap),
@@ -123,13 +125,13 @@ def crosstabs(request):
     params, edition = _filters(request)
     context = _filter_context(params, edition) | {
         "charts": [
-            services.cohort_totals_chart(params),
-            services.principle_role_chart(
+            aggregates.cohort_totals_chart(params),
+            aggregates.principle_role_chart(
                 params, slug="principle-role", title="Principle × stakeholder role"
             ),
-            services.principle_cohort_chart(params),
-            services.role_cohort_chart(params),
-            services.recommendation_cohort_chart(params, edition),
+            aggregates.principle_cohort_chart(params),
+            aggregates.role_cohort_chart(params),
+            aggregates.recommendation_cohort_chart(params, edition),
         ],
         "view_title": _view_title("Cross-tabs over time", params),
     }
@@ -139,10 +141,10 @@ def crosstabs(request):
 @require_GET
 def cooccurrence(request):
     params, edition = _filters(request)
-    chart = services.cooccurrence_chart(params, edition)
+    chart = aggregates.cooccurrence_chart(params, edition)
     context = _filter_context(params, edition) | {
         "charts": [chart],
-        "pairs": services.top_pairs(chart),
+        "pairs": aggregates.top_pairs(chart),
         "view_title": _view_title("Co-occurrence of recommendations", params),
     }
     return render(request, "analysis/cooccurrence.html", context)
@@ -153,17 +155,19 @@ def compare(request):
     slugs = []
     for slug in request.GET.getlist("case"):
         slug = slug.strip()
-        if services.is_slug(slug) and slug not in slugs:
+        if aggregates.is_slug(slug) and slug not in slugs:
             slugs.append(slug)
     slugs = slugs[:4]
-    edition = services.choose_edition(request.GET.get("edition"))
-    cases, rows, shared = services.compare(slugs, edition) if slugs else ([], [], 0)
-    published = CaseStudy.objects.published()
+    edition = aggregates.choose_edition(request.GET.get("edition"))
+    cases, rows, shared = aggregates.compare(slugs, edition) if slugs else ([], [], 0)
+    published = CaseFilter({})
     # A select of every case suits tens of cases; past PICKER_LIMIT the form asks for case
     # addresses (slugs) instead, suggesting the newest cases.
-    many = published.count() > PICKER_LIMIT
-    ordering = ("-published_on", "-id") if many else ("organization__name", "title")
-    choices = published.select_related("organization").order_by(*ordering)[:PICKER_LIMIT]
+    many = published.count > PICKER_LIMIT
+    choices = published.cases(
+        CaseStudy.objects.select_related("organization").only("slug", "title", "organization__name"),
+        sort="newest" if many else "organization",
+    )[:PICKER_LIMIT]
     return render(
         request,
         "analysis/compare.html",
@@ -172,7 +176,7 @@ def compare(request):
             "rows": rows,
             "shared": shared,
             "selected": slugs + [""] * (4 - len(slugs)),
-            "choices": choices.values_list("slug", "organization__name", "title"),
+            "choices": [(c.slug, c.organization.name, c.title) for c in choices],
             "free_entry": many,
             "too_few": 0 < len(cases) < 2 or (slugs and len(cases) < 2),
             "view_title": "Case comparison: " + ", ".join(c.organization.name for c in cases)
@@ -227,33 +231,14 @@ def matrix_download(request, ext):
     params, edition = _filters(request)
     if ext == "csv":
         # Every filtered case, not just the page shown: the table for R or pandas.
-        return exports.case_recommendation_response(params, edition)
+        return exports.case_recommendation_response(CaseFilter(params), edition)
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    m = services.matrix(params, edition, page)
+    m = aggregates.matrix(params, edition, page)
     response = HttpResponse(charts.render_matrix_svg(m, standalone=True), content_type="image/svg+xml")
     response["Content-Disposition"] = 'attachment; filename="casebase-matrix.svg"'
-    return response
-
-
-@require_GET
-def data(request):
-    date = citations.today()
-    return render(
-        request, "analysis/data.html", {"snapshot_citation": citations.for_snapshot(date), "date": date}
-    )
-
-
-@require_GET
-def snapshot_download(request):
-    from casebase.analysis import snapshot
-
-    date = citations.today()
-    # Streamed, a chunk of cases at a time: memory stays flat however many cases there are.
-    response = StreamingHttpResponse(snapshot.stream(date), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="casebase-snapshot-{date.isoformat()}.json"'
     return response
 
 
@@ -288,13 +273,11 @@ def together(request):
     """The cases behind a co-occurrence count: those addressing every recommendation given."""
     from django.core.paginator import Paginator
 
-    from casebase.analysis.querying import addressing_all, published_cases
     from casebase.framework.models import Recommendation
 
     params = clean_params(request.GET)
     keys = params.pop("rec", [])[:4]
-    cases = addressing_all(published_cases(params), keys).select_related("organization", "cohort")
-    page = Paginator(cases.order_by("-published_on", "title", "pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(aggregates.addressing_all(params, keys), 50).get_page(request.GET.get("page"))
     recs = {r.key: r for r in Recommendation.objects.filter(key__in=keys).order_by("edition__published_on")}
     return render(
         request,
@@ -303,6 +286,6 @@ def together(request):
             "page": page,
             "recs": [recs[k] for k in keys if k in recs],
             "params": params,
-            "list_url": services.cases_url(params, rec=keys),
+            "list_url": aggregates.cases_url(params, rec=keys),
         },
     )

@@ -4,9 +4,9 @@ import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.utils.feedgenerator import Atom1Feed
 
+from casebase.cases.filters import CaseFilter
 from casebase.cases.models import CaseStudy
 
 FEED_SIZE = 50
@@ -21,12 +21,10 @@ class LatestCasesFeed(Feed):
     author_name = "Partnership on AI"
 
     def items(self):
-        return (
-            CaseStudy.objects.published()
-            .select_related("organization", "cohort")
-            # A case whose date is not established yet is the newest we know of.
-            .order_by(F("published_on").desc(nulls_first=True), "-id")[:FEED_SIZE]
+        newest = CaseFilter({}).cases(
+            CaseStudy.objects.select_related("organization", "cohort"), sort="newest"
         )
+        return newest[:FEED_SIZE]
 
     def item_title(self, case):
         return f"{case.organization.name}: {case.title}"

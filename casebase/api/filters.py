@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.filters import BaseFilterBackend
 
 from casebase.cases.filters import CaseFilter
+from casebase.core.params import clean_key
 
 CASE_PARAMETERS = [
     OpenApiParameter(
@@ -40,17 +41,21 @@ CASE_PARAMETERS = [
 
 
 class CaseFilterBackend(BaseFilterBackend):
-    """Select published cases exactly as the /cases/ page does (casebase.cases.filters)."""
+    """Select published cases exactly as the /cases/ page does (casebase.cases.filters).
+
+    The list becomes an ordered sequence that reads only the requested page's rows,
+    with what ``queryset`` says to read of each.
+    """
 
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", None) != "list":
             return queryset
-        return CaseFilter(request.query_params, base_queryset=queryset).queryset
+        return CaseFilter(request.query_params).cases(queryset)
 
     def get_schema_operation_parameters(self, view):
         return []  # declared with extend_schema on the view so the types are exact
 
 
-def clean(value: str | None, limit: int = 100) -> str:
-    """A query value made safe for any database: printable characters only, bounded."""
-    return "".join(ch for ch in (value or "") if ch.isprintable()).strip()[:limit]
+def clean(value: str | None) -> str:
+    """A query value as the API reads it (casebase.core.params)."""
+    return clean_key(value)

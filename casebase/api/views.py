@@ -150,12 +150,14 @@ class CaseViewSet(ReadOnly):
         applications = Application.objects.select_related("recommendation").order_by(
             "recommendation__section__order", "recommendation__order", "recommendation__key"
         )
+        # The order of a list is the filter's (newest first by default): CaseFilterBackend.
         queryset = (
             CaseStudy.objects.published()
             .select_related("organization", "cohort", "edition")
-            .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
-            .order_by("-published_on", "-id")
+            .prefetch_related(Prefetch("applications", queryset=applications))
         )
+        if self.action != "list":  # a list's tags are attached by OrderedCases, for the page at once
+            queryset = queryset.prefetch_related("roles", "principles", "tags")
         if self.action == "list":
             queryset = queryset.defer(*LIST_DEFERRED)
         return queryset

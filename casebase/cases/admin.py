@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
+from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
+from casebase.core.admin import NeedsVerificationFilter
 from casebase.core.choices import NEEDS_VERIFICATION
-from casebase.framework.admin import NeedsVerificationFilter
 from casebase.framework.models import Principle, StakeholderRole
 
 
@@ -48,7 +49,7 @@ class CaseStudyAdminForm(forms.ModelForm):
             "title",
             "slug",
             "organization",
-            "status",
+            "is_published",
             "framing_question",
             "takeaways",
             "summary",
@@ -73,17 +74,27 @@ class CaseStudyAdminForm(forms.ModelForm):
 @admin.register(CaseStudy)
 class CaseStudyAdmin(SimpleHistoryAdmin):
     form = CaseStudyAdminForm
-    list_display = ["title", "organization", "status", "completeness", "verification", "cohort", "updated_at"]
-    list_filter = [NeedsVerificationFilter, "status", "completeness", "verification", "cohort", "edition"]
+    list_display = [
+        "title", "organization", "is_published", "completeness", "verification", "cohort", "updated_at",
+    ]  # fmt: skip
+    list_filter = [
+        NeedsVerificationFilter,
+        "is_published",
+        "completeness",
+        "verification",
+        "cohort",
+        "edition",
+    ]
     list_select_related = ["organization", "cohort"]
     search_fields = ["title", "slug", "summary", "organization__name"]
     autocomplete_fields = ["organization", "cohort", "edition"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at", "version"]
     date_hierarchy = "published_on"
+    ordering = ["title"]
     inlines = [ApplicationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "organization", "status"]}),
+        (None, {"fields": ["title", "slug", "organization", "is_published"]}),
         (
             "Content",
             {"fields": ["framing_question", "takeaways", "summary", "summary_confidence", "sections"]},
@@ -106,15 +117,7 @@ class CaseStudyAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # History cannot follow tags: record them on the case when they changed.
-        case = form.instance
-        before = dict(case.tag_snapshot or {})
-        snapshot = {
-            "roles": sorted(t.slug for t in case.roles.all()),
-            "principles": sorted(t.slug for t in case.principles.all()),
-            "tags": sorted(t.name for t in case.tags.all()),
-        }
-        if snapshot != before:
-            case.snapshot_tags()
+        writing.record_tags(form.instance)
 
 
 @admin.register(Application)

@@ -1,4 +1,6 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+
+from casebase.core import pagecache
 
 
 class CasesConfig(AppConfig):
@@ -7,3 +9,8 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from casebase.cases import signals  # noqa: F401 - connects the receivers
+
+        # Cases and their topic tags (taggit's own Tag model) appear on public pages:
+        # a change starts a new page-cache version.
+        pagecache.watch(self)
+        pagecache.watch(apps.get_app_config("taggit"))

@@ -1,7 +1,8 @@
 """Case data out: the /cases/ list as CSV or JSON, and the case x recommendation table.
 
-Both stream: rows are read in chunks with ``iterator(chunk_size=...)`` and
-written as they come, so memory stays flat however many cases match.
+The cases are those a CaseFilter selects, in its order. Both stream: rows are
+read a chunk at a time and written as they come, so memory stays flat however
+many cases match.
 """
 
 import csv
@@ -13,7 +14,8 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
-from casebase.cases.models import Application, CaseStudy, TaggedPrinciple, TaggedRole, TaggedTopic
+from casebase.cases.filters import CaseFilter, OrderedCases
+from casebase.cases.models import Application, CaseStudy
 
 CHUNK_SIZE = 500
 
@@ -66,13 +68,12 @@ class _Echo:
 APPLICATION_ORDER = ("recommendation__section__order", "recommendation__order", "recommendation__key")
 
 
-def _export_queryset(queryset: QuerySet, applications: bool = True) -> QuerySet:
+def _export_queryset(applications: bool = True) -> QuerySet:
     queryset = (
-        queryset.filter(status=CaseStudy.Status.PUBLISHED)
+        CaseStudy.objects
         # The body and its derived copies are most of a row and no export column:
         # leaving them in the database keeps the export fast and its memory small.
-        .defer(*HEAVY_FIELDS)
-        .select_related("organization", "cohort", "edition")
+        .defer(*HEAVY_FIELDS).select_related("organization", "cohort", "edition")
     )
     if not applications:
         return queryset
@@ -101,52 +102,14 @@ def _attach_statuses(cases: list[CaseStudy]) -> None:
         by_id[case_id].statuses.append((key, status))
 
 
-TAG_THROUGH = {"roles": TaggedRole, "principles": TaggedPrinciple, "tags": TaggedTopic}
-
-
-def _attach_tags(cases: list[CaseStudy]) -> None:
-    """Load the chunk's roles, principles and topic tags: two small queries per kind.
-
-    taggit's own prefetch builds a filtered queryset per case and per tag kind
-    before discarding it, which made the export spend most of its time there.
-    The result is stored where prefetch_related stores it, so ``case.roles.all()``
-    reads it without a query.
-    """
-    by_id = {case.pk: case for case in cases}
-    for name, through in TAG_THROUGH.items():
-        pairs = list(
-            through.objects.filter(content_object_id__in=list(by_id))
-            .order_by("pk")
-            .values_list("content_object_id", "tag_id")
-        )
-        # A few dozen distinct tags: one instance each, shared by every case.
-        tag_by_id = through.tag_model()._default_manager.in_bulk({tag_id for _, tag_id in pairs})
-        found: dict[int, list] = {pk: [] for pk in by_id}
-        for case_id, tag_id in pairs:
-            found[case_id].append(tag_by_id[tag_id])
-        for pk, case in by_id.items():
-            tags = through.tag_model()._default_manager.none()
-            tags._result_cache, tags._prefetch_done = found[pk], True
-            case.__dict__.setdefault("_prefetched_objects_cache", {})[name] = tags
-
-
-def _export_cases(queryset: QuerySet, applications: bool = True) -> Iterator[CaseStudy]:
-    """Published cases of ``queryset`` for export, read CHUNK_SIZE at a time.
+def _export_cases(case_filter: CaseFilter, applications: bool = True, sort: str | None = None):
+    """The filter's published cases for export, read CHUNK_SIZE at a time, in its order.
 
     With ``applications=False`` the cases carry ``statuses`` (key, status) pairs
     instead of their prefetched applications.
     """
-    chunk: list[CaseStudy] = []
-    for case in _export_queryset(queryset, applications).iterator(chunk_size=CHUNK_SIZE):
-        chunk.append(case)
-        if len(chunk) == CHUNK_SIZE:
-            _attach_tags(chunk)
-            if not applications:
-                _attach_statuses(chunk)
-            yield from chunk
-            chunk = []
-    if chunk:
-        _attach_tags(chunk)
+    cases = OrderedCases(case_filter.ids(sort), _export_queryset(applications))
+    for chunk in cases.chunks(CHUNK_SIZE):  # tags attached by OrderedCases
         if not applications:
             _attach_statuses(chunk)
         yield from chunk
@@ -183,9 +146,9 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _csv_rows(queryset: QuerySet) -> Iterator[list]:
+def _csv_rows(case_filter: CaseFilter) -> Iterator[list]:
     yield [name for name, _ in CASE_COLUMNS] + [APPLICATIONS_COLUMN[0]]
-    for case in _export_cases(queryset, applications=False):
+    for case in _export_cases(case_filter, applications=False):
         fields = _case_fields(case)
         apps = ";".join(f"{key}:{status}" for key, status in case.statuses)
         yield [_safe_cell(_flat(fields[name])) for name, _ in CASE_COLUMNS] + [apps]
@@ -209,11 +172,11 @@ def case_json(case: CaseStudy) -> dict:
     return data
 
 
-def _json_chunks(queryset: QuerySet, filters: dict) -> Iterator[str]:
+def _json_chunks(case_filter: CaseFilter, filters: dict) -> Iterator[str]:
     head = {"generated_at": timezone.now().isoformat(timespec="seconds"), "filters": filters}
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
     first = True
-    for case in _export_cases(queryset):
+    for case in _export_cases(case_filter):
         yield ("" if first else ",") + "\n" + json.dumps(case_json(case), ensure_ascii=False)
         first = False
     yield "\n]}\n"
@@ -232,14 +195,14 @@ def _filters_of(request) -> dict:
     return {k: request.GET.getlist(k) for k in request.GET if k not in ("format", "page", "sort")}
 
 
-def cases_response(request, queryset: QuerySet, fmt: str):
+def cases_response(request, case_filter: CaseFilter, fmt: str):
     """The /cases/ result as data: ``fmt`` is "csv" or "json". Only published cases are ever written."""
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
-        return stream_csv(_csv_rows(queryset), f"casebase-cases-{stamp}.csv")
+        return stream_csv(_csv_rows(case_filter), f"casebase-cases-{stamp}.csv")
     if fmt == "json":
         response = StreamingHttpResponse(
-            _json_chunks(queryset, _filters_of(request)), content_type="application/json"
+            _json_chunks(case_filter, _filters_of(request)), content_type="application/json"
         )
         response["Content-Disposition"] = f'inline; filename="casebase-cases-{stamp}.json"'
         return response
@@ -254,10 +217,13 @@ WIDE_CASE_COLUMNS = [
 ]  # fmt: skip
 
 
-def case_recommendation_rows(queryset: QuerySet, rec_keys: list[str]) -> Iterator[list]:
-    """One row per case, one column per recommendation holding its status ('' when not coded)."""
+def case_recommendation_rows(case_filter: CaseFilter, rec_keys: list[str]) -> Iterator[list]:
+    """One row per case, one column per recommendation holding its status ('' when not coded).
+
+    Cases come grouped by organization, as the matrix shows them.
+    """
     yield WIDE_CASE_COLUMNS + rec_keys
-    for case in _export_cases(queryset, applications=False):
+    for case in _export_cases(case_filter, applications=False, sort="organization"):
         fields = _case_fields(case)
         statuses = dict(case.statuses)
         yield [_safe_cell(_flat(fields[c])) for c in WIDE_CASE_COLUMNS] + [
@@ -265,16 +231,13 @@ def case_recommendation_rows(queryset: QuerySet, rec_keys: list[str]) -> Iterato
         ]
 
 
-def case_recommendation_response(params: dict, edition) -> StreamingHttpResponse:
-    from casebase.analysis.querying import published_cases
-
+def case_recommendation_response(case_filter: CaseFilter, edition) -> StreamingHttpResponse:
     rec_keys = (
         list(edition.recommendations.order_by("section__order", "order", "key").values_list("key", flat=True))
         if edition
         else []
     )
-    queryset = published_cases(params).order_by("organization__name", "title", "pk")
     stamp = timezone.localdate().isoformat()
     return stream_csv(
-        case_recommendation_rows(queryset, rec_keys), f"casebase-case-by-recommendation-{stamp}.csv"
+        case_recommendation_rows(case_filter, rec_keys), f"casebase-case-by-recommendation-{stamp}.csv"
     )

@@ -1,41 +1,41 @@
-"""An in-memory index of the published cases' facet values, for counting and filtering.
+"""An in-memory index of the published cases: the store behind the one filter engine.
 
-The case list's facet counts, its filters and the Framework's per-recommendation
-counts are all "how many published cases have this value, among those with
-those values". Counted in SQL, every count scans the link tables (73,000
-applications at 20,000 cases), and a search repeats the full-text match once
-per facet: seconds for the first reader after each content change.
+Every question "which published cases have these values, and how many" (the
+case list, its facet counts, the exports, the API, the feed, the Framework and
+organization pages, every analysis count) is answered from here, through
+casebase.cases.filters.CaseFilter. Counted in SQL, each count scans the link
+tables (73,000 applications at 20,000 cases), and a search repeats its
+full-text match per facet: seconds for the first reader after each change.
 
-Here each facet value (a role, a principle, an organization, a cohort, a
-recommendation key, a topic tag) is a bitmask over the published cases, bit p
-being the p-th case in the default order (newest first). Filtering is AND/OR of
+Each facet value (a role, a principle, an organization, a cohort, a topic tag,
+a recommendation with a status) is a bitmask over the published cases, bit p
+being the p-th case in the newest-first order (NEWEST). Filtering is AND/OR of
 masks and counting is ``int.bit_count()``: microseconds for any combination.
 
-The index is built from the database in a fixed number of queries (about 0.2 s
-at 20,000 cases), kept in the cache under the content version that
-casebase.core.pagecache starts after every content change, and memoised per
-process, so it is rebuilt once per change, not per request. Tests build it on
-every use (no cache), unless FACET_INDEX_CACHE says otherwise.
+What counts as published is CaseStudy.objects.published(); what counts as
+applying a recommendation is Application.APPLYING, applied here in Python to
+the statuses read: neither rule is restated.
 
-Full-text search hits (id and rank of every published case matching a query)
-are cached the same way per (content version, query), so one search costs one
-full-text match whatever the filters, sort and page.
+The index is built in a fixed number of queries (about 0.2 s at 20,000 cases),
+kept in the cache under the content version that casebase.core.pagecache starts
+after every content change, and memoised per process, so it is rebuilt once per
+change, not per request. Full-text search hits (id and rank of every published
+case matching a query) and the orders other than newest-first are cached the
+same way, per content version.
 """
 
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
-from django.db.models import F
+from django.db.models import F, Value, Window
+from django.db.models.functions import RowNumber
 from taggit.models import Tag
 
 from casebase.cases.models import (
-    APPLYING_STATUSES,
     Application,
     CaseStudy,
     Cohort,
@@ -48,13 +48,21 @@ from casebase.framework.models import Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
 # Change when the index's shape changes, so no process reads an older pickle.
-FORMAT = 1
+FORMAT = 2
 SECONDS = 600  # bounds memory only: a new content version makes an entry unused
-# The case list's default order and the order of the bits; _read_positions says it in SQL.
-NEWEST = (F("published_on").desc(nulls_last=True), "-id")
+# The one newest-first order of published cases, and the order of the bits. A case
+# whose date is not established is taken as the newest we know of (PAI's latest set).
+# Oldest first is exactly its reverse.
+NEWEST = (F("published_on").desc(nulls_first=True), F("id").desc())
+# Orders read from the database when a reader asks for them (positions, cached per version).
+ORDERS = {
+    "title": ("title", "id"),
+    # The matrix's columns: grouped by organization, then by cohort.
+    "organization": ("organization__name", F("cohort__released_on").asc(nulls_last=True), "title", "id"),
+}
 
 
-def _mask(positions: list[int], size: int) -> int:
+def _mask(positions, size: int) -> int:
     """A bitmask with the given bits set, built in one pass (ints are immutable)."""
     bits = bytearray((size + 8) // 8)
     for p in positions:
@@ -62,12 +70,26 @@ def _mask(positions: list[int], size: int) -> int:
     return int.from_bytes(bits, "little")
 
 
+def bits_of(mask: int) -> list[int]:
+    """The set bits of ``mask``, lowest first."""
+    return [p for p, bit in enumerate(bin(mask)[:1:-1]) if bit == "1"]
+
+
 @dataclass
 class FacetIndex:
     ids: list[int]  # published case ids, newest first: bit p is ids[p]
-    dates: list[date | None]
-    masks: dict[str, dict[str, int]] = field(default_factory=dict)  # param -> value -> mask
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # param -> value -> label, display order
+    # param -> value -> mask, for the /cases/ parameters (role, principle, org, cohort, tag, rec)
+    masks: dict[str, dict[str, int]] = field(default_factory=dict)
+    # param -> value -> label, in display order
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # recommendation id -> application status -> mask (one edition's recommendation)
+    statuses: dict[int, dict[str, int]] = field(default_factory=dict)
+    # recommendation id -> key, for the per-edition views
+    rec_keys: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
 
     @property
     def everything(self) -> int:
@@ -84,72 +106,85 @@ class FacetIndex:
             out |= masks.get(value, 0)
         return out
 
+    def mask(self, param: str, value: str) -> int:
+        return self.masks.get(param, {}).get(value, 0)
+
     def count(self, param: str, value: str, within: int | None = None) -> int:
-        mask = self.masks.get(param, {}).get(value, 0)
+        mask = self.mask(param, value)
         return (mask if within is None else mask & within).bit_count()
+
+    def applying(self, rec_id: int) -> int:
+        """Published cases applying this recommendation (of one edition)."""
+        out = 0
+        for status, mask in self.statuses.get(rec_id, {}).items():
+            if status in Application.APPLYING:
+                out |= mask
+        return out
+
+    def with_status(self, rec_id: int, status: str) -> int:
+        return self.statuses.get(rec_id, {}).get(status, 0)
 
     def mask_of_ids(self, ids) -> int:
         position = self.position
         return _mask([position[i] for i in ids if i in position], len(self.ids))
 
     def positions(self, mask: int, sort: str = "newest") -> list[int]:
-        """The set bits of ``mask`` in the order of ``sort`` (newest, oldest, title)."""
-        bits = bin(mask)[:1:-1]  # bit p is character p
-        if sort == "title":
-            return [p for p in title_order(self) if p < len(bits) and bits[p] == "1"]
-        newest = [p for p, bit in enumerate(bits) if bit == "1"]
-        if sort == "oldest":
-            # Dated cases oldest first, then undated ones by id (nulls last both ways).
-            dated = [p for p in newest if self.dates[p] is not None]
-            undated = [p for p in newest if self.dates[p] is None]
-            return dated[::-1] + undated[::-1]
-        return newest
+        """The set bits of ``mask`` in the order of ``sort`` (newest, oldest, or one of ORDERS)."""
+        if sort in ORDERS:
+            return [p for p in order_positions(self, sort) if mask >> p & 1]
+        newest = bits_of(mask)
+        return newest[::-1] if sort == "oldest" else newest
 
 
-# (facet, link table, its case column, its value column, condition): each facet's values are
-# the value column's ids (tags, recommendations). Organization and cohort are the case's own.
-LINKS = (
-    ("role", TaggedRole._meta.db_table, "content_object_id", "tag_id", ""),
-    ("principle", TaggedPrinciple._meta.db_table, "content_object_id", "tag_id", ""),
-    ("tag", TaggedTopic._meta.db_table, "content_object_id", "tag_id", ""),
-    (
-        "rec",
-        Application._meta.db_table,
-        "case_id",
-        "recommendation_id",
-        "t.status IN ({})".format(", ".join(["%s"] * len(APPLYING_STATUSES))),
-    ),
-)
+# facet -> its link rows as (g1, g2, cid): two grouping values and a case id. Tags
+# group by tag alone (g2 is a constant); applications by recommendation and status.
+def _sources():
+    blank = Value("")
+    return {
+        "role": TaggedRole.objects.values(g1=F("tag_id"), g2=blank, cid=F("content_object_id")),
+        "principle": TaggedPrinciple.objects.values(g1=F("tag_id"), g2=blank, cid=F("content_object_id")),
+        "tag": TaggedTopic.objects.values(g1=F("tag_id"), g2=blank, cid=F("content_object_id")),
+        "rec": Application.objects.values(g1=F("recommendation_id"), g2=F("status"), cid=F("case_id")),
+    }
 
 
-def _read_positions(connection) -> dict[str, dict[int, list[int]]]:
-    """facet -> value id -> positions of its published cases in the newest-first order.
+def _read_positions(connection) -> dict[str, dict[tuple, list[int]]]:
+    """facet -> (value id, status or '') -> positions of its published cases, newest first.
 
     One statement, so one consistent view of the data: the database numbers
-    the published cases with the index's own ORDER BY once, joins each link
-    table to the numbers and aggregates them, one row per facet value.
+    the published cases in the NEWEST order once (the ordered queryset of
+    published cases below), joins each source's rows to the numbers and
+    aggregates them, one row per value.
     """
     postgres = connection.vendor == "postgresql"
-    agg = "array_agg(p.pos)" if postgres else "group_concat(p.pos)"
-    parts, params = [], [CaseStudy.Status.PUBLISHED]
-    for facet, table, case_column, value_column, condition in LINKS:
-        parts.append(
-            f"SELECT %s, t.{value_column}, {agg} FROM {table} t JOIN p ON p.id = t.{case_column}"
-            f"{' WHERE ' + condition if condition else ''} GROUP BY t.{value_column}"
-        )
-        params += [facet, *(APPLYING_STATUSES if facet == "rec" else ())]
-    sql = (
-        f"WITH p AS {'MATERIALIZED ' if postgres else ''}(SELECT id, "
-        f"ROW_NUMBER() OVER (ORDER BY published_on DESC NULLS LAST, id DESC) - 1 AS pos "
-        f"FROM {CaseStudy._meta.db_table} WHERE status = %s) " + " UNION ALL ".join(parts)
+    numbered = (
+        CaseStudy.objects.using(connection.alias)
+        .published()
+        .annotate(pos=Window(RowNumber(), order_by=list(NEWEST)))
+        .order_by()
+        .values_list("id", "pos")
     )
-    out: dict[str, dict[int, list[int]]] = {facet: {} for facet, *_ in LINKS}
+    numbered_sql, params = numbered.query.sql_with_params()
+    params = list(params)
+    agg = "array_agg(p.pos - 1)" if postgres else "group_concat(p.pos - 1)"
+    parts = []
+    for facet, rows in _sources().items():
+        sql, source_params = rows.using(connection.alias).order_by().query.sql_with_params()
+        parts.append(
+            f"SELECT %s, t.g1, t.g2, {agg} FROM ({sql}) t JOIN p ON p.id = t.cid GROUP BY t.g1, t.g2"
+        )
+        params += [facet, *source_params]
+    statement = (
+        f"WITH p (id, pos) AS {'MATERIALIZED ' if postgres else ''}({numbered_sql}) "
+        + " UNION ALL ".join(parts)
+    )
+    out: dict[str, dict[tuple, list[int]]] = {facet: {} for facet in _sources()}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, value_id, positions in cursor.fetchall():
+        cursor.execute(statement, params)
+        for facet, value_id, group, positions in cursor.fetchall():
             if not postgres:
-                positions = [int(p) for p in positions.split(",")]
-            out[facet][value_id] = positions
+                positions = [int(p) for p in str(positions).split(",")]
+            out[facet][(value_id, group or "")] = positions
     return out
 
 
@@ -170,43 +205,54 @@ def _build(connection) -> FacetIndex:
         CaseStudy.objects.using(connection.alias)
         .published()
         .order_by(*NEWEST)
-        .values_list("id", "published_on", "organization_id", "cohort_id")
+        .values_list("id", "organization_id", "cohort_id")
     )
-    positions = _read_positions(connection)
-    for param, column in (("org", 2), ("cohort", 3)):
-        positions[param] = {}
+    size = len(rows)
+    read = _read_positions(connection)
+    by_value: dict[str, dict] = {
+        facet: {value_id: found for (value_id, _), found in read[facet].items()}
+        for facet in ("role", "principle", "tag")
+    }
+    for param, column in (("org", 1), ("cohort", 2)):
+        by_value[param] = {}
         for p, row in enumerate(rows):
             if row[column] is not None:
-                positions[param].setdefault(row[column], []).append(p)
-    size = len(rows)
-    index = FacetIndex(ids=[r[0] for r in rows], dates=[r[1] for r in rows])
+                by_value[param].setdefault(row[column], []).append(p)
+    index = FacetIndex(ids=[r[0] for r in rows])
 
-    def add(param: str, by_value_id: dict, labels) -> None:
-        """by_value_id: value id -> positions; labels: (value id, value, label) in display order."""
+    def add(param: str, positions: dict, labels) -> None:
+        """positions: value id -> positions; labels: (value id, value, label) in display order."""
         index.masks[param], index.labels[param] = {}, {}
         for value_id, value, label in labels:
-            if value_id in by_value_id:
-                index.masks[param][value] = _mask(by_value_id[value_id], size)
+            if value_id in positions:
+                index.masks[param][value] = _mask(positions[value_id], size)
                 index.labels[param][value] = label
 
-    for param, tags in (
+    for param, values in (
         ("role", StakeholderRole.objects.order_by("order", "name")),
         ("principle", Principle.objects.order_by("order", "name")),
         ("tag", Tag.objects.order_by("name")),
         ("org", Organization.objects.order_by("name", "slug")),
         ("cohort", Cohort.objects.order_by(F("released_on").asc(nulls_last=True), "slug")),
     ):
-        add(param, positions[param], tags.values_list("pk", "slug", "name"))
-    # A key may name a recommendation in several editions: its cases are those of any of them.
+        add(param, by_value[param], values.values_list("pk", "slug", "name"))
+
+    for (rec_id, status), positions in read["rec"].items():
+        index.statuses.setdefault(rec_id, {})[status] = _mask(positions, size)
     recs = {
         r["pk"]: r
-        for r in Recommendation.objects.filter(pk__in=list(positions["rec"])).values(
+        for r in Recommendation.objects.filter(pk__in=list(index.statuses)).values(
             "pk", "key", "title", "official_number", "order", section_order=F("section__order")
         )
     }
+    index.rec_keys = {pk: r["key"] for pk, r in recs.items()}
+    # The rec parameter names a key: a key may name a recommendation in several
+    # editions, and its cases are those applying any of them.
     by_key: dict[str, list[int]] = {}
-    for rec_id, found in positions["rec"].items():
-        by_key.setdefault(recs[rec_id]["key"], []).extend(found)
+    for rec_id in index.statuses:
+        found = bits_of(index.applying(rec_id))
+        if found:
+            by_key.setdefault(recs[rec_id]["key"], []).extend(found)
     add("rec", by_key, [(key, key, label) for key, label in rec_labels(recs.values())])
     return index
 
@@ -216,7 +262,7 @@ def rec_labels(recs) -> list[tuple[str, str]]:
 
     Where a key has a recommendation in several editions, the label takes the
     highest number and title among them and the order the lowest section and
-    position, as the SQL facet counts did.
+    position.
     """
     by_key: dict[str, list[dict]] = {}
     for rec in recs:
@@ -234,26 +280,19 @@ def rec_labels(recs) -> list[tuple[str, str]]:
     return labels
 
 
-def title_order(index: FacetIndex) -> list[int]:
-    """Positions by title, as the database sorts them (its collation): read when a reader asks."""
-    position = index.position
-
-    def read():
-        published = CaseStudy.objects.published().order_by("title", "id")
-        return [position[i] for i in published.values_list("id", flat=True) if i in position]
-
-    return cached("title-order", "", read)
-
-
 def rec_label(key: str, number: int | None, title: str) -> str:
     return f"{f'No. {number}' if number else key}: {title}"
 
 
-def _caching() -> bool:
-    configured = getattr(settings, "FACET_INDEX_CACHE", None)
-    if configured is None:
-        return not getattr(settings, "TESTING", False)
-    return configured
+def order_positions(index: FacetIndex, sort: str) -> list[int]:
+    """Positions in one of ORDERS, as the database sorts (its collation): read when a reader asks."""
+    position = index.position
+
+    def read():
+        published = CaseStudy.objects.published().order_by(*ORDERS[sort])
+        return [position[i] for i in published.values_list("id", flat=True) if i in position]
+
+    return cached(f"order-{sort}", "", read)
 
 
 _memo = threading.local()
@@ -261,8 +300,6 @@ _memo = threading.local()
 
 def current() -> FacetIndex:
     """The index for the current content version: memoised, else from the cache, else built."""
-    if not _caching():
-        return build()
     key = f"facet-index:{FORMAT}:{pagecache.content_version()}"
     memo = getattr(_memo, "entry", None)
     if memo and memo[0] == key:
@@ -277,8 +314,6 @@ def current() -> FacetIndex:
 
 def cached(kind: str, q: str, compute):
     """``compute()``'s value for this query, kept per content version like the index."""
-    if not _caching():
-        return compute()
     digest = hashlib.sha256(q.encode()).hexdigest()[:32]
     key = f"facet-search:{FORMAT}:{kind}:{pagecache.content_version()}:{digest}"
     value = cache.get(key)

@@ -1,46 +1,43 @@
-"""Filtering published cases by query parameters: one implementation for the
-list page, its CSV/JSON exports and the read API.
+"""Which published cases match a set of parameters, and in which order: the one definition.
+
+Every page and output that selects cases by the /cases/ parameters goes
+through CaseFilter: the case list and its facets, its CSV/JSON exports, the
+API, the Atom feed, the organization and Framework pages, and every count of
+the analysis pages. It reads the facet index (casebase.cases.facetindex), so a
+selection is a bitmask over the published cases and a count is a popcount; only
+the rows a page shows are read from the database (OrderedCases).
 
 Parameters (all optional, each repeatable): ``role``, ``principle``, ``org``,
 ``cohort``, ``rec`` (recommendation key) and ``tag`` (topic tag slug); plus
 ``q`` (search) and ``sort`` (newest, oldest, title, relevance).
 
 Several values of one parameter are alternatives (OR: ``role=builder&role=creator``
-is builders or creators); different parameters must all hold (AND). Unknown
-values are dropped and reported in ``messages`` (and, per parameter, in
+is builders or creators); different parameters must all hold (AND). A case
+matches ``rec`` when it applies the recommendation (Application.APPLYING).
+Unknown values are dropped and reported in ``messages`` (and, per parameter, in
 ``unknown``) so callers can show or reject them.
 
     case_filter = CaseFilter(request.GET)
-    case_filter.queryset   # filtered, searched, sorted published cases
-    case_filter.active     # [ActiveFilter(param, value, label, remove_url), ...]
-    case_filter.messages   # ["Unknown role “x” was ignored.", ...]
-    case_filter.facets()   # counts per value, for the list page
-    case_filter.ordered_ids()  # the list page's case ids, in order
-
-The queryset serves the exports, the API and the analysis pages; the list page
-filters, counts and orders with the in-memory facet index instead
-(casebase.cases.facetindex), which gives the same answers without a scan of the
-link tables per facet.
+    case_filter.cases()      # the matching published cases, in order (a lazy sequence)
+    case_filter.count        # how many
+    case_filter.mask()       # as a bitmask of the facet index, for counting
+    case_filter.facets()     # counts per value, for the list page
+    case_filter.active       # [ActiveFilter(param, value, label, remove_url), ...]
+    case_filter.messages     # ["No role matches “x”; that filter was ignored.", ...]
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import F
+from django.db.models import QuerySet
 from taggit.models import Tag
 
 from casebase.cases import facetindex, search
 from casebase.cases.facetindex import rec_label
-from casebase.cases.models import (
-    APPLYING_STATUSES,
-    Application,
-    CaseStudy,
-    Cohort,
-    TaggedPrinciple,
-    TaggedRole,
-    TaggedTopic,
-)
+from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, attach_tags
+from casebase.core.params import MAX_VALUES, clean_key, clean_keys, values_of
 from casebase.framework.models import Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -53,17 +50,8 @@ FACET_LABELS = {
     "rec": "Recommendation",
     "tag": "Topic",
 }
-# Cases without a publication date come last either way, on every database.
-# Newest first is also the facet index's own order (its bit positions).
-SORTS = {
-    "newest": facetindex.NEWEST,
-    "oldest": (F("published_on").asc(nulls_last=True), "id"),
-    "title": ("title", "id"),
-    "relevance": ("-rank", *facetindex.NEWEST),
-}
+SORTS = ("newest", "oldest", "title", "relevance")
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "title": "Title (A–Z)"}
-MAX_VALUES = 20  # per parameter; more are ignored
-MAX_VALUE_LENGTH = 100
 TOPIC_FACET_SIZE = 25  # the most used topic tags, plus any selected one
 
 
@@ -95,24 +83,63 @@ class Facet:
     choices: list[Choice]
 
 
-def _clean_value(value: str) -> str:
-    value = "".join(ch for ch in value if ch.isprintable()).strip().lower()
-    return value[:MAX_VALUE_LENGTH]
-
-
 def _quote(value: str) -> str:
     return f"“{value[:60]}{'…' if len(value) > 60 else ''}”"
 
 
+class OrderedCases(Sequence):
+    """Published cases with these ids, in this order, read from the database only when sliced.
+
+    Serves Django's and DRF's paginators (len, count(), slices) and exports
+    (``chunks()``). ``queryset`` says what to read of each case (the tags are
+    attached with attach_tags); it is always restricted to published cases, so
+    even an out-of-date index lists nothing that is no longer public.
+    """
+
+    ordered = True  # Django's Paginator warns about unordered object lists
+
+    def __init__(self, ids: list[int], queryset: QuerySet | None = None):
+        self.ids = ids
+        self.queryset = queryset if queryset is not None else CaseStudy.objects.for_listing()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.fetch(self.ids[index])
+        return self.fetch([self.ids[index]])[0]
+
+    def fetch(self, ids: list[int]) -> list[CaseStudy]:
+        if not ids:
+            return []
+        by_id = self.queryset.published().in_bulk(ids)
+        cases = [by_id[case_id] for case_id in ids if case_id in by_id]
+        if not set(TAG_KINDS) & set(self.queryset._prefetch_related_lookups):
+            attach_tags(cases)
+        return cases
+
+    def chunks(self, size: int):
+        """The cases a chunk at a time, for streaming."""
+        for start in range(0, len(self.ids), size):
+            yield self.fetch(self.ids[start : start + size])
+
+
 class CaseFilter:
-    def __init__(self, params, base_queryset=None):
+    """The published cases that a set of parameters selects (see the module's docstring).
+
+    ``only`` limits which facet parameters are read (the analysis pages offer
+    some); ``params`` is a QueryDict or a dict of lists.
+    """
+
+    def __init__(self, params: Mapping, *, only: tuple[str, ...] = FACET_PARAMS):
         self.params = params
-        # The facet index covers exactly the published cases: only then can it be used.
-        self.indexed = base_queryset is None
-        self.base = base_queryset if base_queryset is not None else CaseStudy.objects.published()
         self.messages: list[str] = []
         self.unknown: dict[str, list[str]] = {}
-        raw_q = params.get("q", "") or ""
+        raw_q = " ".join(values_of(params, "q")[:1])
         self.q = search.clean_query(raw_q)
         if len(" ".join(raw_q.split())) > search.MAX_QUERY_LENGTH:
             self.messages.append(
@@ -121,24 +148,17 @@ class CaseFilter:
         # param -> {value: label}, in the order given; only values that exist.
         self.selected: dict[str, dict[str, str]] = {}
         for param in FACET_PARAMS:
-            values = self._values(param)
+            if param not in only:
+                continue
+            values, cut = clean_keys(values_of(params, param))
+            if cut:
+                self.messages.append(f"Only the first {MAX_VALUES} values of “{param}” were used.")
             if values:
                 self.selected[param] = self._known(param, values)
         self.sort = self._sort()
-        self.search_mode = ""  # "", "match" or "fuzzy" once the queryset is built
+        self.search_mode = ""  # "", "match" or "fuzzy" once the search has run
 
     # --- parsing -----------------------------------------------------------------
-
-    def _values(self, param: str) -> list[str]:
-        values = []
-        for raw in self.params.getlist(param):
-            value = _clean_value(raw)
-            if value and value not in values:
-                values.append(value)
-        if len(values) > MAX_VALUES:
-            self.messages.append(f"Only the first {MAX_VALUES} values of “{param}” were used.")
-            values = values[:MAX_VALUES]
-        return values
 
     def _known(self, param: str, values: list[str]) -> dict[str, str]:
         labels = dict(self._label_rows(param, values))
@@ -169,7 +189,7 @@ class CaseFilter:
         ]
 
     def _sort(self) -> str:
-        sort = _clean_value(self.params.get("sort", "") or "")
+        sort = clean_key(" ".join(values_of(self.params, "sort")[:1]))
         if sort and sort not in SORTS:
             self.unknown.setdefault("sort", []).append(sort)
             self.messages.append(f"Unknown sort order {_quote(sort)}; showing the default order.")
@@ -178,88 +198,26 @@ class CaseFilter:
             sort = ""
         return sort or ("relevance" if self.q else "newest")
 
-    # --- querying ----------------------------------------------------------------
-
-    def _filtered(self):
-        """Base cases with every selected filter applied (no search, no order)."""
-        qs = self.base
-        for param, selected in self.selected.items():
-            if not selected:
-                continue
-            values = list(selected)
-            if param == "role":
-                qs = qs.filter(
-                    pk__in=TaggedRole.objects.filter(tag__slug__in=values).values("content_object_id")
-                )
-            elif param == "principle":
-                qs = qs.filter(
-                    pk__in=TaggedPrinciple.objects.filter(tag__slug__in=values).values("content_object_id")
-                )
-            elif param == "tag":
-                qs = qs.filter(
-                    pk__in=TaggedTopic.objects.filter(tag__slug__in=values).values("content_object_id")
-                )
-            elif param == "org":
-                qs = qs.filter(organization__slug__in=values)
-            elif param == "cohort":
-                qs = qs.filter(cohort__slug__in=values)
-            elif param == "rec":
-                qs = qs.filter(
-                    pk__in=Application.objects.filter(
-                        recommendation__key__in=values, status__in=APPLYING_STATUSES
-                    ).values("case_id")
-                )
-        return qs
-
-    @cached_property
-    def queryset(self):
-        """The filtered (and searched) published cases, in the chosen order."""
-        qs = self._filtered()
-        if self.q:
-            self.search_mode = "match"
-            matched = qs.search(self.q)
-            if not matched.exists():
-                fuzzy = qs.fuzzy_search(self.q)
-                if fuzzy.exists():
-                    self._use_fuzzy()
-                    matched = fuzzy
-            qs = matched
-        return qs.order_by(*SORTS[self.sort])
-
-    def _use_fuzzy(self) -> None:
-        self.search_mode = "fuzzy"
-        message = (
-            f"Nothing contains {_quote(self.q)}. Showing cases whose title or "
-            "organization looks similar: did you mean one of these?"
-        )
-        if message not in self.messages:
-            self.messages.append(message)
-
-    # --- the facet index (list page) ---------------------------------------------
+    # --- selecting ---------------------------------------------------------------
 
     @cached_property
     def index(self) -> facetindex.FacetIndex:
-        assert self.indexed, "the facet index covers the published cases only"
         return facetindex.current()
 
-    def _mask(self, exclude: str | None = None) -> int:
-        """Published cases with every selected filter except ``exclude`` (no search), as a bitmask."""
+    def _filters_mask(self, exclude=()) -> int:
         mask = self.index.everything
         for param, selected in self.selected.items():
-            if param != exclude and selected:
+            if param not in exclude and selected:
                 mask &= self.index.any_of(param, selected)
         return mask
 
     @cached_property
     def _hits(self) -> tuple[dict[int, float], int] | None:
-        """The search's hits (id -> rank) and their bitmask, in the search mode the filters allow.
-
-        As for the queryset: a full-text match within the filtered cases, else
-        the near misses ("did you mean"). None without a search.
-        """
+        """The search's hits (id -> rank) and their bitmask: a full-text match within the
+        filtered cases, else the near misses ("did you mean"). None without a search."""
         if not self.q:
             return None
-        filtered = self._mask()
+        filtered = self._filters_mask()
         self.search_mode = "match"
         hits = facetindex.search_hits(self.q)
         mask = self.index.mask_of_ids(hits)
@@ -271,21 +229,42 @@ class CaseFilter:
                 hits, mask = fuzzy, fuzzy_mask
         return hits, mask
 
-    def _within(self, exclude: str | None = None) -> int:
-        mask = self._mask(exclude)
+    def _use_fuzzy(self) -> None:
+        self.search_mode = "fuzzy"
+        message = (
+            f"Nothing contains {_quote(self.q)}. Showing cases whose title or "
+            "organization looks similar: did you mean one of these?"
+        )
+        if message not in self.messages:
+            self.messages.append(message)
+
+    def mask(self, exclude=()) -> int:
+        """The matching published cases as a bitmask of the facet index, leaving out the
+        parameters in ``exclude`` (a chart counting its own dimension leaves it out)."""
+        mask = self._filters_mask(exclude)
         if self._hits is not None:
             mask &= self._hits[1]
         return mask
 
-    def ordered_ids(self) -> list[int]:
-        """Ids of the filtered (and searched) published cases, in the chosen order."""
-        positions = self.index.positions(self._within(), "newest" if self.sort == "relevance" else self.sort)
-        ids = self.index.ids
-        if self.sort == "relevance":
+    @cached_property
+    def count(self) -> int:
+        return self.mask().bit_count()
+
+    def ids(self, sort: str | None = None) -> list[int]:
+        """Ids of the matching published cases, in ``sort`` (default: the chosen order)."""
+        sort = sort or self.sort
+        if sort == "relevance":
+            # A stable sort: equal ranks keep the newest-first order.
+            positions = self.index.positions(self.mask())
             ranks = self._hits[0]
-            # A stable sort: equal ranks keep the newest-first order, as SORTS["relevance"] says.
+            ids = self.index.ids
             positions.sort(key=lambda p: -ranks[ids[p]])
-        return [ids[p] for p in positions]
+            return [ids[p] for p in positions]
+        return [self.index.ids[p] for p in self.index.positions(self.mask(), sort)]
+
+    def cases(self, queryset: QuerySet | None = None, sort: str | None = None) -> OrderedCases:
+        """The matching published cases in order, read lazily (see OrderedCases)."""
+        return OrderedCases(self.ids(sort), queryset)
 
     # --- presentation ------------------------------------------------------------
 
@@ -351,7 +330,7 @@ class CaseFilter:
         """
         facets = []
         for param in FACET_PARAMS:
-            within = self._within(exclude=param)
+            within = self.mask(exclude=(param,))
             rows = [
                 (value, label, self.index.count(param, value, within))
                 for value, label in self.index.labels.get(param, {}).items()

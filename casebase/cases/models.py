@@ -7,7 +7,8 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TaggedItemBase
 
-from casebase.core.choices import Confidence, VerificationFields, confidence_flag
+from casebase.cases import search
+from casebase.core.choices import NEEDS_VERIFICATION, Confidence, VerificationFields, confidence_flag
 from casebase.core.markdown import MarkdownModelMixin, render_markdown
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
@@ -49,7 +50,7 @@ class TemplateSection(models.Model):
 
 
 def case_is_public(case_id) -> bool:
-    return CaseStudy.objects.filter(pk=case_id, status=CaseStudy.Status.PUBLISHED).exists()
+    return CaseStudy.objects.filter(pk=case_id, is_published=True).exists()
 
 
 class CaseLink:
@@ -86,15 +87,21 @@ class TaggedTopic(CaseLink, TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_case_topic")]
 
 
-# An application with one of these statuses counts as the case "applying" the
-# recommendation (framework counts, the rec filter, the home page). "Not
-# applicable" is recorded and shown on the recommendation page, but not counted.
-APPLYING_STATUSES = ("implemented", "partial", "considered")
+def compose_search_text(organization_name: str, takeaways, tag_names) -> str:
+    """The weight-B extras of the search vector: organization name, takeaways, tag names.
+
+    The one recipe for ``CaseStudy.search_text``, whoever computes it (a save,
+    the case writer, the signals that follow renamed tags and organizations).
+    """
+    parts = [organization_name] if organization_name else []
+    parts += [str(t) for t in (takeaways or []) if t]
+    parts += list(tag_names)
+    return "\n".join(parts)
 
 
 class CaseStudyQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=CaseStudy.Status.PUBLISHED)
+        return self.filter(is_published=True)
 
     def search(self, q: str):
         """Cases matching ``q``, annotated with ``rank`` (higher is better).
@@ -103,8 +110,6 @@ class CaseStudyQuerySet(models.QuerySet):
         vector. SQLite: every word must appear in one of the same fields.
         See casebase.cases.search.
         """
-        from casebase.cases import search
-
         return search.search(self, q)
 
     def fuzzy_search(self, q: str):
@@ -112,16 +117,12 @@ class CaseStudyQuerySet(models.QuerySet):
 
         An empty queryset on other databases.
         """
-        from casebase.cases import search
-
         return search.fuzzy_search(self, q)
 
     def of_organization(self, organization):
         return self.filter(organization=organization)
 
     def needing_verification(self):
-        from casebase.core.choices import NEEDS_VERIFICATION
-
         return self.filter(
             models.Q(verification__in=NEEDS_VERIFICATION)
             | models.Q(summary_confidence__in=NEEDS_VERIFICATION)
@@ -129,22 +130,46 @@ class CaseStudyQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """What list pages need, in a fixed number of queries."""
-        return self.select_related("organization", "cohort", "edition").prefetch_related(
-            "roles", "principles", "tags"
-        )
+        """What list pages need of each case but its tags (attach_tags reads those)."""
+        return self.select_related("organization", "cohort", "edition")
+
+
+TAG_KINDS = ("roles", "principles", "tags")
+
+
+def attach_tags(cases: list) -> list:
+    """Read the cases' roles, principles and topic tags: one query per kind for them all.
+
+    taggit's own prefetch builds a filtered queryset per case and per kind
+    before discarding it: most of a list page's time went there. The tags are
+    stored where prefetch_related stores them, so ``case.roles.all()`` reads
+    them without a query.
+    """
+    if not cases:
+        return cases
+    by_id = {case.pk: case for case in cases}
+    for name, through in zip(TAG_KINDS, (TaggedRole, TaggedPrinciple, TaggedTopic), strict=True):
+        found: dict[int, list] = {pk: [] for pk in by_id}
+        shared: dict[int, object] = {}  # one instance per tag, shared by every case
+        rows = through.objects.filter(content_object_id__in=list(by_id)).select_related("tag").order_by("pk")
+        for row in rows:
+            found[row.content_object_id].append(shared.setdefault(row.tag_id, row.tag))
+        model = through.tag_model()
+        for pk, case in by_id.items():
+            tags = model._default_manager.none()
+            tags._result_cache, tags._prefetch_done = found[pk], True
+            case.__dict__.setdefault("_prefetched_objects_cache", {})[name] = tags
+    return cases
 
 
 class CaseStudy(VerificationFields, models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        REJECTED = "rejected", "Rejected"
+    """A case study as readers see it once published.
+
+    Whether it is public is ``is_published``, set only by publishing (the
+    workflow's publish step, or loading published records). Where a case stands
+    in review is its working copy's business (casebase.submissions), not this
+    record's.
+    """
 
     class Completeness(models.TextChoices):
         STUB = "stub", "Stub"
@@ -188,7 +213,9 @@ class CaseStudy(VerificationFields, models.Model):
     completeness = models.CharField(
         max_length=10, choices=Completeness.choices, default=Completeness.COMPLETE, db_index=True
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    is_published = models.BooleanField(
+        default=False, db_index=True, help_text="Public: on the site, in exports and in the API."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Optimistic concurrency: a save carries the version it started from.
@@ -196,9 +223,10 @@ class CaseStudy(VerificationFields, models.Model):
     # django-simple-history cannot follow taggit; tag names are copied here on
     # every tag change so each historical version records them.
     tag_snapshot = models.JSONField(default=dict, blank=True, editable=False)
-    # Denormalised text for search: organization name, takeaways and tag names.
-    # Kept current on save and by signals when tags or names change (signals.py);
-    # PostgreSQL folds it into the stored search vector with weight B.
+    # Denormalised text for search: organization name, takeaways and tag names
+    # (compose_search_text). Kept current by the case writer (casebase.cases.writing)
+    # and by signals when tags or names change (signals.py); PostgreSQL folds it
+    # into the stored search vector with weight B.
     search_text = models.TextField(blank=True, editable=False)
 
     roles = TaggableManager(
@@ -213,11 +241,13 @@ class CaseStudy(VerificationFields, models.Model):
     history = HistoricalRecords(excluded_fields=["body_html", "body_text", "summary_html", "search_text"])
 
     class Meta:
-        ordering = ["-published_on", "title"]
+        # No default ordering: every list asks for its order (the one newest-first order
+        # is casebase.cases.facetindex.NEWEST), and no query pays for a sort it does not need.
         verbose_name_plural = "case studies"
-        # The list page's default order (newest first, undated last) has its own
-        # index on PostgreSQL: migration 0004 (SQLite cannot index NULLS LAST).
-        indexes = [models.Index(fields=["status", "-published_on"], name="case_status_pub")]
+        # The facet index reads the published cases newest first with their
+        # organization and cohort: on PostgreSQL from one covering index
+        # (migration 0006); SQLite cannot order NULLs in an index.
+        indexes = [models.Index(fields=["is_published", "-published_on"], name="case_published_on")]
 
     def __str__(self):
         return self.title
@@ -225,8 +255,26 @@ class CaseStudy(VerificationFields, models.Model):
     def get_absolute_url(self):
         return reverse("cases:detail", args=[self.slug])
 
+    # Fields whose rendered or derived copies save() keeps current.
+    MARKDOWN_SOURCES = ("summary", "sections")
+    SEARCH_SOURCES = ("organization_id", "takeaways")
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        case = super().from_db(db, field_names, values, **kwargs)
+        # What was stored, so that save() re-renders only what changed and knows
+        # whether the public record changes (casebase.core.pagecache).
+        case._loaded = dict(zip(field_names, values, strict=True))
+        return case
+
+    def _changed_since_load(self, names) -> bool:
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            return True
+        return any(name not in loaded or loaded[name] != getattr(self, name) for name in names)
+
     def render_derived(self) -> None:
-        """Render markdown once, on save: summary, and the body from its template sections."""
+        """Render markdown: the summary, and the body from its template sections."""
         self.summary_html = render_markdown(self.summary)
         parts_md, parts_text = [], []
         for number, section in enumerate(self.sections or [], start=1):
@@ -238,50 +286,59 @@ class CaseStudy(VerificationFields, models.Model):
             parts_text.append(f"{heading}\n{response}")
         self.body_html = render_markdown("\n\n".join(parts_md))
         self.body_text = "\n\n".join(parts_text)
-        self.search_text = self.build_search_text()
 
-    def build_search_text(self) -> str:
-        """Organization name, takeaways and tag names: the weight-B extras of the search vector."""
-        parts = [self.organization.name] if self.organization_id else []
-        parts += [str(t) for t in (self.takeaways or []) if t]
-        if self.pk:
-            parts += TaggedTopic.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
-            parts += TaggedRole.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
-            parts += TaggedPrinciple.objects.filter(content_object_id=self.pk).values_list(
-                "tag__name", flat=True
-            )
-        return "\n".join(parts)
+    def tag_names(self) -> list[str]:
+        """Names of the case's topic tags, roles and principles, as stored (search_text's tail)."""
+        if self.pk is None:
+            return []
+        names = []
+        for through in (TaggedTopic, TaggedRole, TaggedPrinciple):
+            names += through.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
+        return names
 
     def save(self, *args, **kwargs):
-        self.render_derived()
-        # Whether the stored record was public before this save: unpublishing changes public pages.
-        self._was_published = self.pk is not None and case_is_public(self.pk)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {
-                "summary_html",
-                "body_html",
-                "body_text",
-                "search_text",
-            }
-        super().save(*args, **kwargs)
+        """Save, keeping the derived fields current: only what changed is re-rendered or recomputed.
 
-    def delete(self, *args, **kwargs):
-        self._was_published = case_is_public(self.pk)
-        return super().delete(*args, **kwargs)
+        A save that names ``update_fields`` derives only from those; one that
+        changes neither the markdown nor the search sources costs no rendering
+        and no extra query.
+        """
+        update_fields = kwargs.get("update_fields")
+        named = set(update_fields) if update_fields is not None else None
+        derived = set()
+        markdown = [f for f in self.MARKDOWN_SOURCES if named is None or f in named]
+        if markdown and self._changed_since_load(markdown):
+            self.render_derived()
+            derived |= {"summary_html", "body_html", "body_text"}
+        sources = [
+            f for f in self.SEARCH_SOURCES if named is None or f.removesuffix("_id") in named or f in named
+        ]
+        if sources and self._changed_since_load(sources):
+            name = self.organization.name if self.organization_id else ""
+            self.search_text = compose_search_text(name, self.takeaways, self.tag_names())
+            derived.add("search_text")
+        if named is not None:
+            kwargs["update_fields"] = named | derived
+        super().save(*args, **kwargs)
+        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    @property
+    def was_published(self) -> bool:
+        """Whether the stored record was public when it was read (False for a new record)."""
+        loaded = getattr(self, "_loaded", None)
+        return bool(loaded and loaded.get("is_published"))
 
     def affects_public_pages(self) -> bool:
         """Whether a change to this case (or its tags) shows on public pages (casebase.core.pagecache)."""
-        return self.status == self.Status.PUBLISHED or getattr(self, "_was_published", False)
+        return self.is_published or self.was_published
 
-    def snapshot_tags(self) -> None:
-        """Copy current tags into tag_snapshot and save, so history records them."""
-        self.tag_snapshot = {
+    def current_tags(self) -> dict[str, list[str]]:
+        """The case's tags as stored, in the shape of ``tag_snapshot``."""
+        return {
             "roles": sorted(t.slug for t in self.roles.all()),
             "principles": sorted(t.slug for t in self.principles.all()),
             "tags": sorted(t.name for t in self.tags.all()),
         }
-        self.save(update_fields=["tag_snapshot", "updated_at"])
 
     @property
     def summary_flag(self) -> str:
@@ -290,10 +347,6 @@ class CaseStudy(VerificationFields, models.Model):
     @property
     def source_url_flag(self) -> str:
         return confidence_flag(self.source_url_confidence)
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
 
     @property
     def is_stub(self) -> bool:
@@ -308,6 +361,15 @@ class CaseStudy(VerificationFields, models.Model):
         ]
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def applying(self):
+        """Applications that count as the case applying the recommendation (Application.APPLYING)."""
+        return self.filter(status__in=Application.APPLYING)
+
+    def of_published_cases(self):
+        return self.filter(case__is_published=True)
+
+
 class Application(MarkdownModelMixin, models.Model):
     """How a case relates to a recommendation, why we say so, and who says so."""
 
@@ -316,6 +378,11 @@ class Application(MarkdownModelMixin, models.Model):
         PARTIAL = "partial", "Partially implemented"
         CONSIDERED = "considered", "Considered, not adopted"
         NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    # An application with one of these statuses counts as the case applying (addressing)
+    # the recommendation: the rec filter, every count and the related cases. "Not
+    # applicable" is recorded and shown on the recommendation page, but not counted.
+    APPLYING = (Status.IMPLEMENTED, Status.PARTIAL, Status.CONSIDERED)
 
     class AssertedBy(models.TextChoices):
         SUPPORTER = "supporter", "Asserted by the supporter"
@@ -337,6 +404,7 @@ class Application(MarkdownModelMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     MARKDOWN_FIELDS = {"justification": "justification_html"}
+    objects = ApplicationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["justification_html"])
 
     class Meta:
@@ -358,3 +426,7 @@ class Application(MarkdownModelMixin, models.Model):
     @property
     def confidence_flag(self) -> str:
         return confidence_flag(self.confidence)
+
+    @property
+    def is_applying(self) -> bool:
+        return self.status in self.APPLYING

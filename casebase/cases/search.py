@@ -9,6 +9,9 @@ organization names finds near misses (misspellings).
 SQLite: every word (or quoted phrase) must appear in the title, summary,
 framing question, organization/takeaway/tag text or body; ``-word`` excludes.
 Ranked crudely by where the words appear. Same page, simpler engine.
+
+A leaf module: it works on whatever queryset of cases it is given and imports
+nothing of the site's but casebase.core (CaseStudyQuerySet.search() is its front door).
 """
 
 import re
@@ -27,6 +30,8 @@ from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from casebase.core.params import clean_text
+
 CONFIG = "english"
 # Longer queries are cut to this many characters (the list page says so).
 MAX_QUERY_LENGTH = 200
@@ -44,24 +49,21 @@ def is_postgres(queryset) -> bool:
 
 
 def clean_query(q: str) -> str:
-    """Drop NUL and other control characters, collapse whitespace, cut to MAX_QUERY_LENGTH."""
-    q = "".join(ch if ch.isprintable() else " " for ch in q)
-    return " ".join(q.split())[:MAX_QUERY_LENGTH].strip()
+    """A query as the search reads it: cleaned by casebase.core.params, at most MAX_QUERY_LENGTH."""
+    return clean_text(q, MAX_QUERY_LENGTH)
 
 
-def search_vector():
-    """The search_vector column of the base table, as an expression.
+def search_vector(model):
+    """The search_vector column of ``model``'s table, as an expression.
 
     Not a model field (it exists only on PostgreSQL), so it is addressed as a
     column of the query's base alias; Col relabels itself when the query is
     nested as a subquery.
     """
-    from casebase.cases.models import CaseStudy
-
     target = SearchVectorField()
     target.set_attributes_from_name("search_vector")
-    target.model = CaseStudy
-    return Col(CaseStudy._meta.db_table, target)
+    target.model = model
+    return Col(model._meta.db_table, target)
 
 
 def search(queryset, q: str):
@@ -70,10 +72,11 @@ def search(queryset, q: str):
         return _nothing(queryset)
     if is_postgres(queryset):
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        vector = search_vector(queryset.model)
         return (
-            queryset.alias(_search_vector=search_vector())
+            queryset.alias(_search_vector=vector)
             .filter(_search_vector=query)
-            .annotate(rank=SearchRank(search_vector(), query))
+            .annotate(rank=SearchRank(search_vector(queryset.model), query))
         )
     return _simple_search(queryset, q)
 

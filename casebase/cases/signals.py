@@ -3,14 +3,15 @@
 search_text is derived data (organization name, takeaways, tag names) that
 PostgreSQL folds into the stored search vector. CaseStudy.save() computes it;
 these receivers cover changes that do not save the case: tags added or removed
-through taggit, a tag or organization renamed, a tag deleted.
+through taggit, a tag or organization renamed, a tag deleted. Both use the one
+recipe, compose_search_text.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from casebase.cases.models import CaseStudy, TaggedPrinciple, TaggedRole, TaggedTopic
+from casebase.cases.models import CaseStudy, TaggedPrinciple, TaggedRole, TaggedTopic, compose_search_text
 from casebase.framework.models import Principle, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -25,10 +26,8 @@ def refresh_search_text(case_ids) -> None:
         .prefetch_related("tags", "roles", "principles")
     )
     for case in cases:
-        parts = [case.organization.name, *[str(t) for t in (case.takeaways or []) if t]]
-        for manager in (case.tags, case.roles, case.principles):
-            parts += [tag.name for tag in manager.all()]
-        case.search_text = "\n".join(parts)
+        names = [tag.name for manager in (case.tags, case.roles, case.principles) for tag in manager.all()]
+        case.search_text = compose_search_text(case.organization.name, case.takeaways, names)
     CaseStudy.objects.bulk_update(cases, ["search_text"])
 
 

@@ -3,9 +3,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from casebase.cases import search
+from casebase.cases import exports, search
 from casebase.cases.filters import CaseFilter
-from casebase.cases.models import APPLYING_STATUSES, CaseStudy
+from casebase.cases.models import CaseStudy
 from casebase.cases.querysets import case_detail_queryset, related_cases
 
 PAGE_SIZE = 20
@@ -23,13 +23,11 @@ def case_list(request):
         )
     case_filter = CaseFilter(request.GET)
     if fmt in FORMATS:
-        from casebase.cases import exports
+        return exports.cases_response(request, case_filter, fmt)
 
-        return exports.cases_response(request, case_filter.queryset, fmt)
-
-    # Filtered, searched and ordered by the facet index; only the page's cases are read.
-    # First, so that the search's own notice ("did you mean") comes with the others.
-    ids = case_filter.ordered_ids()
+    # Only the page's cases are read from the database. First, so that the search's
+    # own notice ("did you mean") comes with the others.
+    cases = case_filter.cases()
     status, notices = 200, list(case_filter.messages)
     raw_page = request.GET.get("page", "1")
     try:
@@ -40,7 +38,7 @@ def case_list(request):
         notices.append(f"“{raw_page[:20]}” is not a page number; showing the first page.")
         number, status = 1, 400
 
-    paginator = Paginator(ids, PAGE_SIZE)
+    paginator = Paginator(cases, PAGE_SIZE)
     try:
         page = paginator.page(number)
     except EmptyPage:
@@ -49,7 +47,7 @@ def case_list(request):
             f"page{'s' if paginator.num_pages != 1 else ''}."
         )
         page, status = None, 404
-    cases = page_cases(page.object_list, case_filter.q) if page else []
+    shown = with_snippets(page.object_list, case_filter.q) if page else []
     base = case_filter.url()
     joiner = "&" if base != "?" else ""
     context = {
@@ -59,7 +57,7 @@ def case_list(request):
         "out_of_range": page is None,
         "paginator": paginator,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
-        "cases": cases,
+        "cases": shown,
         "notices": notices,
         "page_base": f"{base}{joiner}page=",
         "csv_url": f"{base}{joiner}format=csv",
@@ -69,17 +67,18 @@ def case_list(request):
     return render(request, "cases/list.html", context, status=status)
 
 
-def page_cases(ids: list[int], q: str) -> list:
-    """The listed cases with these ids, in this order; with their search snippets when searching."""
-    # published(): even an out-of-date index never lists a case that is no longer public.
-    rows = CaseStudy.objects.published().filter(pk__in=ids)
-    if q:
-        rows = search.with_snippets(rows, q)
-    by_id = {case.pk: case for case in rows.for_listing()}
-    cases = [by_id[case_id] for case_id in ids if case_id in by_id]
-    if q:
-        for case in cases:
-            case.snippet = search.snippet_html(case, q)
+def with_snippets(cases: list, q: str) -> list:
+    """The listed cases, each with its search snippet when searching (one query for the page)."""
+    if not q or not cases:
+        return cases
+    sources = dict(
+        search.with_snippets(CaseStudy.objects.filter(pk__in=[c.pk for c in cases]), q).values_list(
+            "pk", "snippet_source"
+        )
+    )
+    for case in cases:
+        case.snippet_source = sources.get(case.pk, "")
+        case.snippet = search.snippet_html(case, q)
     return cases
 
 
@@ -94,7 +93,7 @@ def case_detail(request, slug):
         {
             "case": case,
             "applications": applications,
-            "applying_count": sum(a.status in APPLYING_STATUSES for a in applications),
+            "applying_count": sum(a.is_applying for a in applications),
             "related": related_cases(case),
             "crumbs": [("Case studies", reverse("cases:list")), (case.title, None)],
         },

@@ -13,11 +13,11 @@ What is cached: GET and HEAD of the public pages (see PREFIXES) from readers
 without a session or message cookie, answered 200 with a complete (not
 streamed) body and no cookie of its own. Everything outside this middleware
 (compression, ETag and conditional GET, security headers, CSP, request id)
-still runs on every request. Off in development (DEBUG) and in tests unless
-PAGE_CACHE_SECONDS says otherwise.
+still runs on every request. PAGE_CACHE_SECONDS sets how long a page is kept
+(0, the default in development, turns the cache off).
 
 Code that writes content without model signals (bulk_create, QuerySet.update,
-raw SQL, like seed_synthetic) calls ``bump()`` itself. A model may define
+raw SQL, like seed_synthetic) calls ``changed()`` itself. A model may define
 ``affects_public_pages()``: when it returns False for a saved, deleted or
 re-tagged record, the change starts no new version (a supporter's draft is on
 no public page, so saving it keeps every cached page and the facet index).
@@ -28,7 +28,6 @@ import logging
 import time
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -41,8 +40,6 @@ from django.utils.text import compress_string
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content-version"
-# Apps whose records appear on public pages.
-CONTENT_APPS = ("framework", "organizations", "cases", "analysis", "taggit")
 # Public pages and the read API: only published records, the same for every anonymous
 # reader (is_public_path). A cached API answer skips DRF's per-client throttle, which
 # is there to protect the server: a cached answer costs it little.
@@ -56,10 +53,9 @@ PREFIXES = (
     "/api/",
 )
 MAX_BYTES = 512 * 1024
+# Each process has its own local-memory cache: bound how long the others lag behind a change.
 LOCAL_MEMORY_SECONDS = 30
-ACCEPTS_GZIP = _lazy_re_compile(
-    r"\bgzip\b"
-)  # as GZipMiddleware reads Accept-Encoding  # each process has its own copy: bound how long others lag
+ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
 
 
 def _release() -> str:
@@ -75,13 +71,9 @@ def _release() -> str:
 
 
 def seconds() -> int:
-    """How long a page stays cached; 0 when the page cache is off."""
-    configured = getattr(settings, "PAGE_CACHE_SECONDS", None)
-    if configured is None:
-        if settings.DEBUG or getattr(settings, "TESTING", False):
-            return 0
-        configured = 600
-    if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+    """How long a page stays cached; 0 when the page cache is off (PAGE_CACHE_SECONDS)."""
+    configured = settings.PAGE_CACHE_SECONDS
+    if configured and "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
         return min(configured, LOCAL_MEMORY_SECONDS)
     return configured
 
@@ -99,30 +91,43 @@ def bump() -> None:
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 
+def changed(using=None) -> None:
+    """Content changed in the current transaction: start a new version now and again at commit.
+
+    Now, so that whatever this transaction reads next (the page it renders, the
+    facet index) is built from its own writes, never taken from the cache of
+    the state before. At commit, so that a page or index another process built
+    from the old data meanwhile (it cannot see uncommitted rows) is not kept.
+    Outside a transaction both happen at once.
+    """
+    bump()
+    transaction.on_commit(bump, using=using)
+
+
 def _changed(sender, **kwargs) -> None:
     # A record may say that a change to it shows on no public page (a draft's, say):
     # then cached pages stay valid. Anything else starts a new version.
     affects = getattr(kwargs.get("instance"), "affects_public_pages", None)
     if callable(affects) and not affects():
         return
-    # After commit: a page rendered before then, from the old data, must not be
-    # stored under the new version.
-    transaction.on_commit(bump, using=kwargs.get("using"))
+    changed(using=kwargs.get("using"))
 
 
-def connect_signals() -> None:
-    for label in CONTENT_APPS:
-        if not apps.is_installed("taggit" if label == "taggit" else f"casebase.{label}"):
-            continue
-        # include_auto_created: the through tables of plain many-to-many fields.
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            if model.__name__.startswith("Historical"):
-                continue  # written alongside the record itself
-            uid = f"pagecache-{model._meta.label_lower}"
-            post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
-            # Sent with the through model as sender, by Django and by taggit's managers.
-            m2m_changed.connect(_changed, sender=model, dispatch_uid=f"{uid}-m2m")
+def watch(app_config) -> None:
+    """Start a new version whenever a record of this app changes (its AppConfig.ready() calls this).
+
+    Each app whose records appear on public pages says so itself; this module
+    knows none of them.
+    """
+    # include_auto_created: the through tables of plain many-to-many fields.
+    for model in app_config.get_models(include_auto_created=True):
+        if model.__name__.startswith("Historical"):
+            continue  # written alongside the record itself
+        uid = f"pagecache-{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        # Sent with the through model as sender, by Django and by taggit's managers.
+        m2m_changed.connect(_changed, sender=model, dispatch_uid=f"{uid}-m2m")
 
 
 def is_public_path(path: str) -> bool:

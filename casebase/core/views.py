@@ -1,52 +1,18 @@
+"""Views every site needs: the health check and the error pages."""
+
 import logging
 import sys
 
 from django.db import connection
-from django.db.models import Count, F, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from casebase.cases.models import CaseStudy
 from casebase.core.logging import request_id_var
 from casebase.core.middleware import database_unavailable_response, is_database_unavailable
-from casebase.framework.models import Edition
-from casebase.organizations.models import Organization
 
 logger = logging.getLogger("casebase.health")
-
-
-def home(request):
-    edition = Edition.objects.current()
-    sections = []
-    if edition:
-        # A top-level section counts its own recommendations and its channels'
-        # (the distributor practices for first- and third-party channels).
-        sections = (
-            edition.sections.filter(parent__isnull=True)
-            .annotate(
-                rec_count=Count("recommendations", distinct=True)
-                + Count("children__recommendations", distinct=True)
-            )
-            .order_by("order")
-        )
-    published = CaseStudy.objects.published()
-    # Undated cases are the newest set (2025's exact release date is not established).
-    latest = published.for_listing().order_by(F("published_on").desc(nulls_first=True), "-id")[:6]
-    # One pass over published cases and their applications (hence distinct on the case counts).
-    stats = published.aggregate(
-        cases=Count("id", distinct=True),
-        organizations=Count("organization", distinct=True),
-        applications=Count("applications", filter=~Q(applications__status="not_applicable")),
-    )
-    stats["supporters"] = Organization.objects.supporters().count()
-    stats["recommendations"] = edition.recommendations.count() if edition else 0
-    return render(
-        request,
-        "core/home.html",
-        {"edition": edition, "sections": sections, "latest": latest, "stats": stats},
-    )
 
 
 @never_cache

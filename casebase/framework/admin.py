@@ -2,33 +2,9 @@ from django.contrib import admin
 from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
+from casebase.core.admin import NeedsVerificationFilter
 from casebase.core.choices import NEEDS_VERIFICATION
 from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
-
-
-class NeedsVerificationFilter(admin.SimpleListFilter):
-    """The staff verification worklist: records with unverified, inferred or unknown facts.
-
-    Each admin says what counts for its model with ``worklist_q`` (a Q object).
-    """
-
-    title = "verification worklist"
-    parameter_name = "worklist"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Needs verification"), ("no", "Verified")]
-
-    def queryset(self, request, queryset):
-        condition = self.model_admin_q
-        if self.value() == "yes":
-            return queryset.filter(condition)
-        if self.value() == "no":
-            return queryset.exclude(condition)
-        return queryset
-
-    def __init__(self, request, params, model, model_admin):
-        self.model_admin_q = model_admin.worklist_q
-        super().__init__(request, params, model, model_admin)
 
 
 @admin.register(Edition)

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
+from casebase.core.admin import NeedsVerificationFilter
 from casebase.core.choices import NEEDS_VERIFICATION
-from casebase.framework.admin import NeedsVerificationFilter
 from casebase.organizations.models import Organization
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from casebase.accounts.access import take_stashed_post
 from casebase.submissions import services
-from casebase.submissions.access import take_stashed_post
 from casebase.submissions.content import empty_content, missing_for_review
 from casebase.submissions.diff import diff_contents
 from casebase.submissions.forms import ApplicationFormSet, CaseForm, initial_from_content, legacy_sections

@@ -6,23 +6,14 @@ from django.utils.html import escape
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.core.forms import Form
 from casebase.framework.models import Edition, Principle, StakeholderRole
 from casebase.organizations.models import Organization
 from casebase.submissions.content import normalize, template_sections
-
-Status = CaseStudy.Status
-
+from casebase.submissions.models import Status
 
 # Long enough for any case study; a bound keeps a pasted megabyte to a clear message.
 SECTION_MAX_LENGTH = 50_000
-
-
-class Form(forms.Form):
-    """Labels without Django's trailing colon: they read as plain questions."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def recommendation_choices():

@@ -18,7 +18,22 @@ from casebase.cases.models import CaseStudy
 from casebase.core.markdown import MarkdownModelMixin
 from casebase.organizations.models import Organization
 
-Status = CaseStudy.Status
+
+class Status(models.TextChoices):
+    """Where a working copy stands in review: the workflow's one record of state.
+
+    The public record's own flag (CaseStudy.is_published) is set only by the
+    publish step; a published case keeps it while a revision is in review.
+    """
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REJECTED = "rejected", "Rejected"
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -95,7 +110,7 @@ class Submission(models.Model):
     @property
     def is_revision_of_published(self) -> bool:
         """The case is live; this working copy proposes changes to it."""
-        return self.case.status == Status.PUBLISHED and self.status != Status.PUBLISHED
+        return self.case.is_published and self.status != Status.PUBLISHED
 
     def supporter_can_edit(self) -> bool:
         return self.status in self.SUPPORTER_EDITABLE

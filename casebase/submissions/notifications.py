@@ -1,22 +1,10 @@
 """Who hears about what. Email is queued only when the surrounding transaction commits."""
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.template.loader import render_to_string
 
-from casebase.submissions.tasks import send_email
-
-
-def queue_email(*, to: list[str], subject: str, body: str) -> None:
-    """Enqueue the email task once the current transaction commits (never for rolled-back work)."""
-    recipients = sorted({address for address in to if address})
-    if not recipients:
-        return
-    subject = " ".join(subject.split())  # email subjects must be one line
-    transaction.on_commit(partial(send_email.enqueue, to=recipients, subject=subject, body=body))
+from casebase.core.mail import queue_email
 
 
 def supporter_addresses(submission) -> list[str]:

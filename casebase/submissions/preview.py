@@ -69,7 +69,7 @@ def build_preview(submission) -> CasePreview:
         edition=live.edition,
         published_on=live.published_on or timezone.localdate(),
         # Shown as readers will see it once published.
-        status=CaseStudy.Status.PUBLISHED,
+        is_published=True,
         completeness=live.completeness,
         verification=live.verification,
         verification_note=live.verification_note,

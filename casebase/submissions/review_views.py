@@ -8,14 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from casebase.accounts.access import editor_required, restores_unsaved_post, take_stashed_post
 from casebase.submissions import services
-from casebase.submissions.access import (
-    editor_required,
-    editor_submission,
-    restores_unsaved_post,
-    run_step,
-    take_stashed_post,
-)
+from casebase.submissions.access import editor_submission, run_step
 from casebase.submissions.diff import diff_contents
 from casebase.submissions.editing import case_form_page, missing_with_links
 from casebase.submissions.forms import (

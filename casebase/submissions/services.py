@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort
 from casebase.framework.models import Edition, Recommendation
 from casebase.submissions import notifications
 from casebase.submissions.content import content_from_case, missing_for_review, normalize
-from casebase.submissions.models import Comment, ReviewEvent, Submission
+from casebase.submissions.models import Comment, ReviewEvent, Status, Submission
 
-Status = CaseStudy.Status
 SUPPORTER, EDITOR = "supporter", "editor"
 
 
@@ -100,7 +100,7 @@ def allowed_actions(submission: Submission, user) -> set[str]:
         if role in step.actors and submission.status in step.sources
     }
     if "start_revision" in actions and submission.status == Status.REJECTED:
-        if submission.case.status != Status.PUBLISHED:
+        if not submission.case.is_published:
             actions.discard("start_revision")
     return actions
 
@@ -143,18 +143,7 @@ def _transition(submission: Submission, action: str, *, by, message: str = "") -
         message=message,
         is_public=step.target == Status.PUBLISHED,
     )
-    _mirror_status(submission)
     return submission
-
-
-def _mirror_status(submission: Submission) -> None:
-    """Until a case is first published, its public record carries the working copy's status."""
-    case = submission.case
-    if case.status == Status.PUBLISHED:
-        return
-    if case.status != submission.status:
-        case.status = submission.status
-        case.save(update_fields=["status", "updated_at"])
 
 
 def _unique_slug(organization, title: str) -> str:
@@ -179,7 +168,6 @@ def create_draft(*, organization, content: dict, by) -> Submission:
         organization=organization,
         title=title[:250],
         slug=_unique_slug(organization, title),
-        status=Status.DRAFT,
         edition=Edition.objects.current(),
     )
     submission = Submission(case=case, organization=organization, content=content, created_by=by)
@@ -215,7 +203,7 @@ def save_draft(*, submission: Submission, content: dict, expected_version: int, 
     submission.save()
     case = submission.case
     title = submission.content["title"].strip()
-    if case.status != Status.PUBLISHED and title and case.title != title[:250]:
+    if not case.is_published and title and case.title != title[:250]:
         case.title = title[:250]
         case.save(update_fields=["title", "updated_at"])
     return submission
@@ -293,7 +281,7 @@ def start_revision(*, case: CaseStudy, by) -> Submission:
     """
     _require_role(by, case.organization, SUPPORTER, EDITOR)
     case = CaseStudy.objects.select_for_update().get(pk=case.pk)
-    if case.status != Status.PUBLISHED:
+    if not case.is_published:
         raise TransitionNotAllowed("Only a published case can be revised.")
     submission = Submission.objects.select_for_update().filter(case=case).first()
     if submission is None:
@@ -392,73 +380,67 @@ def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: s
     submission = _lock(submission)
     _transition(submission, "publish", by=by, message=note)
     case = CaseStudy.objects.select_for_update().get(pk=submission.case_id)
-    _apply_content(case, submission.content, by=by)
-    case.status = Status.PUBLISHED
-    if case.published_on is None:
-        case.published_on = timezone.localdate()
+    edition = case.edition or Edition.objects.current()
+    content = normalize(submission.content)
+    fields = {
+        "title": content["title"].strip()[:250] or case.title,
+        "framing_question": content["framing_question"],
+        "takeaways": [t for t in content["takeaways"] if t.strip()],
+        "summary": content["summary"],
+        "sections": content["sections"],
+        "modalities": content["modalities"],
+        "disclosure_types": content["disclosure_types"],
+        "is_published": True,
+        "published_on": case.published_on or timezone.localdate(),
+        "edition": edition,
+        "version": case.version + 1,
+    }
     if cohort is not None:
-        case.cohort = cohort
-    if case.edition_id is None:
-        case.edition = Edition.objects.current()
-    case.version += 1
-    case._change_reason = f"Published revision {submission.revision}"
-    case.save()
-    case.snapshot_tags()
+        fields["cohort"] = cohort
+    writing.save_case(
+        case,
+        fields=fields,
+        roles=content["roles"],
+        principles=content["principles"],
+        tags=content["tags"],
+        applications=_applications(case, content, edition),
+        reason=f"Published revision {submission.revision}",
+        by=by,
+    )
     submission.case = case
     notifications.notify_supporters(submission, headline="Published", message=note)
     return submission
 
 
-def _apply_content(case: CaseStudy, content: dict, *, by) -> None:
-    """Copy a working copy onto the case record and its applications and tags."""
-    content = normalize(content)
-    case.title = content["title"].strip()[:250] or case.title
-    case.framing_question = content["framing_question"]
-    case.takeaways = [t for t in content["takeaways"] if t.strip()]
-    case.summary = content["summary"]
-    case.sections = content["sections"]
-    case.modalities = content["modalities"]
-    case.disclosure_types = content["disclosure_types"]
-    edition = case.edition or Edition.objects.current()
+def _applications(case: CaseStudy, content: dict, edition) -> list[writing.ApplicationData]:
+    """The working copy's applications, for the case writer.
+
+    An application whose status, justification or excerpt the supporter
+    changed is now asserted by the supporter in their own words; one they left
+    as it was keeps who asserted it.
+    """
     recommendations = {
         r.key: r
         for r in Recommendation.objects.filter(
             edition=edition, key__in=[a["recommendation"] for a in content["applications"]]
         )
     }
-    existing = {a.recommendation.key: a for a in case.applications.select_related("recommendation")}
-    keep = []
+    existing = {a.recommendation_id: a for a in case.applications.all()}
+    items = []
     for item in content["applications"]:
         recommendation = recommendations.get(item["recommendation"])
         if recommendation is None:
             continue
-        application = existing.get(recommendation.key)
         fields = {
             "status": item["status"] or Application.Status.IMPLEMENTED,
             "justification": item["justification"],
             "excerpt": item["excerpt"],
         }
-        if application is None:
-            application = Application(case=case, recommendation=recommendation, **fields)
-            application.save()
-        elif any(getattr(application, k) != v for k, v in fields.items()):
-            # The supporter now asserts it in their own words.
-            for k, v in fields.items():
-                setattr(application, k, v)
-            application.asserted_by = Application.AssertedBy.SUPPORTER
-            application.save()
-        keep.append(application.pk)
-    case.applications.exclude(pk__in=keep).delete()
-    case.roles.set(list(_tag_objects("roles", content["roles"])))
-    case.principles.set(list(_tag_objects("principles", content["principles"])))
-    case.tags.set(content["tags"])
-
-
-def _tag_objects(kind: str, slugs: list[str]):
-    from casebase.framework.models import Principle, StakeholderRole
-
-    model = StakeholderRole if kind == "roles" else Principle
-    return model.objects.filter(slug__in=slugs)
+        before = existing.get(recommendation.pk)
+        if before is None or any(getattr(before, k) != v for k, v in fields.items()):
+            fields["asserted_by"] = Application.AssertedBy.SUPPORTER
+        items.append(writing.ApplicationData(recommendation, fields))
+    return items
 
 
 # --- Comments --------------------------------------------------------------------------

@@ -4,22 +4,16 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from casebase.accounts.access import restores_unsaved_post, supporter_required, take_stashed_post
+from casebase.cases.facetindex import NEWEST
 from casebase.cases.models import CaseStudy
 from casebase.submissions import services
-from casebase.submissions.access import (
-    restores_unsaved_post,
-    run_step,
-    supporter_required,
-    supporter_submission,
-    take_stashed_post,
-)
+from casebase.submissions.access import run_step, supporter_submission
 from casebase.submissions.editing import case_form_page, missing_with_links
 from casebase.submissions.forms import CommentForm, WithdrawForm
-from casebase.submissions.models import Submission
+from casebase.submissions.models import Status, Submission
 from casebase.submissions.preview import preview_context
 from casebase.submissions.timeline import comment_threads, timeline
-
-Status = CaseStudy.Status
 
 
 @supporter_required
@@ -33,7 +27,7 @@ def dashboard(request):
         CaseStudy.objects.of_organization(organization)
         .published()
         .filter(submission__isnull=True)
-        .order_by("-published_on", "title")
+        .order_by(*NEWEST)
     )
     return render(
         request,

@@ -20,7 +20,7 @@ def test_case_citation_in_three_formats(client, casebase_data):
 def test_unpublished_cases_have_no_citation(client, casebase_data):
     from casebase.cases.models import CaseStudy
 
-    CaseStudy.objects.filter(slug="bbc").update(status="draft")
+    CaseStudy.objects.filter(slug="bbc").update(is_published=False)
     assert client.get("/analysis/cite/cases/bbc.bib").status_code == 404
 
 

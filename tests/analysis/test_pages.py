@@ -65,7 +65,7 @@ def test_matrix_cells_show_status_by_shape_and_link_to_justification(client, cas
 
 def test_matrix_hides_unpublished_cases(client, casebase_data):
     bbc = CaseStudy.objects.get(slug="bbc")
-    bbc.status = "withdrawn"
+    bbc.is_published = False
     bbc.save()
     html = client.get("/analysis/matrix/").content.decode()
     assert "/analysis/matrix/bbc/" not in html

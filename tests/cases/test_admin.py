@@ -63,7 +63,7 @@ def test_saving_a_case_in_admin_snapshots_its_tags(admin_client_, casebase_data)
             "title": "Admin-made case",
             "slug": "admin-made",
             "organization": org.pk,
-            "status": "published",
+            "is_published": "on",
             "takeaways": "[]",
             "sections": "[]",
             "modalities": "[]",

@@ -55,7 +55,7 @@ def test_related_cases_share_recommendations_or_tags_most_first(client, casebase
     make_case(org_a, "shares-three", tags=["alpha", "beta"], recs=[("collective-1", "implemented")])
     make_case(org_a, "shares-one", tags=["alpha"])
     make_case(org_a, "shares-only-na", recs=[("creators-2", "not_applicable")])
-    make_case(org_a, "unpublished-twin", tags=["alpha", "beta"], status=CaseStudy.Status.DRAFT)
+    make_case(org_a, "unpublished-twin", tags=["alpha", "beta"], published=False)
     response = client.get(base.get_absolute_url())
     related = [c.slug for c in response.context["related"]]
     assert related[:2] == ["shares-three", "shares-one"]
@@ -64,12 +64,12 @@ def test_related_cases_share_recommendations_or_tags_most_first(client, casebase
 
 @pytest.mark.parametrize("client_fixture", ["anon_client", "supporter_a_client", "supporter_b_client"])
 def test_unpublished_cases_are_not_found_by_the_public(request, casebase_data, org_a, client_fixture):
-    make_case(org_a, "draft-case", status=CaseStudy.Status.DRAFT)
+    make_case(org_a, "draft-case", published=False)
     assert request.getfixturevalue(client_fixture).get("/cases/draft-case/").status_code == 404
 
 
 def test_staff_can_preview_unpublished_cases(editor_client, casebase_data, org_a):
-    make_case(org_a, "draft-case", status=CaseStudy.Status.IN_REVIEW)
+    make_case(org_a, "draft-case", published=False)
     response = editor_client.get("/cases/draft-case/")
     assert response.status_code == 200
     assert "Not published." in response.text

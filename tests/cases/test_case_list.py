@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from casebase.cases.models import APPLYING_STATUSES, CaseStudy
+from casebase.cases.models import Application, CaseStudy
 from casebase.organizations.models import Organization
 from tests.cases.factories import add_many_cases, assert_bounded_queries, make_case
 
@@ -22,7 +22,7 @@ def published():
 
 
 def test_lists_only_published_cases(client, casebase_data, org_a):
-    make_case(org_a, "a-draft", status=CaseStudy.Status.DRAFT, title="A draft nobody sees")
+    make_case(org_a, "a-draft", published=False, title="A draft nobody sees")
     response = client.get("/cases/")
     assert response.status_code == 200
     assert response.context["paginator"].count == CaseStudy.objects.published().count() == 19
@@ -62,7 +62,9 @@ def test_facet_counts_match_the_records(client, casebase_data):
         expected["org"][case.organization.slug] = expected["org"].get(case.organization.slug, 0) + 1
         if case.cohort:
             expected["cohort"][case.cohort.slug] = expected["cohort"].get(case.cohort.slug, 0) + 1
-        for key in {a.recommendation.key for a in case.applications.all() if a.status in APPLYING_STATUSES}:
+        for key in {
+            a.recommendation.key for a in case.applications.all() if a.status in Application.APPLYING
+        }:
             expected["rec"][key] = expected["rec"].get(key, 0) + 1
     assert facets["role"] == expected["role"]
     assert facets["principle"] == expected["principle"]
@@ -118,7 +120,7 @@ def test_values_in_one_facet_are_or_and_facets_are_and(client, casebase_data):
         c.slug
         for c in cases
         if any(
-            a.recommendation.key == "builders-2" and a.status in APPLYING_STATUSES
+            a.recommendation.key == "builders-2" and a.status in Application.APPLYING
             for a in c.applications.all()
         )
     }
@@ -148,9 +150,13 @@ def test_unknown_filter_values_are_reported_and_ignored(client, casebase_data):
 def test_sorting(client, casebase_data):
     titles = [c.title for c in client.get("/cases/?sort=title").context["cases"]]
     assert titles == sorted(titles, key=str.lower) or titles == sorted(titles)
+    # The 2025 cases (their day not established) are the newest set: first when newest
+    # first, last when oldest first, where a reader expects them.
     newest = [c.published_on for c in client.get("/cases/").context["cases"]]
     dated = [d for d in newest if d]
-    assert dated == sorted(dated, reverse=True) and newest[: len(dated)] == dated  # undated last
+    undated = len(newest) - len(dated)
+    assert undated and dated == sorted(dated, reverse=True) and newest[undated:] == dated
+    assert {c.cohort.slug for c in client.get("/cases/").context["cases"][:undated]} == {"2025"}
     oldest = [c.published_on for c in client.get("/cases/?sort=oldest").context["cases"]]
     dated = [d for d in oldest if d]
     assert dated == sorted(dated) and oldest[: len(dated)] == dated

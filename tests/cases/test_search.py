@@ -59,7 +59,7 @@ def test_search_combines_with_filters(client, ranked, org_b):
 
 
 def test_unpublished_cases_are_never_found(client, casebase_data, org_a):
-    make_case(org_a, "secret-draft", title="Quillwort draft", status=CaseStudy.Status.DRAFT)
+    make_case(org_a, "secret-draft", title="Quillwort draft", published=False)
     slugs, _ = result_slugs(client, "quillwort")
     assert "secret-draft" not in slugs
 

@@ -96,13 +96,13 @@ def test_changes_to_unpublished_cases_keep_the_cached_pages(
     assert version() == before
 
     with django_capture_on_commit_callbacks(execute=True):
-        draft.status = CaseStudy.Status.PUBLISHED
+        draft.is_published = True
         draft.save()
     published = version()
     assert published != before
 
     with django_capture_on_commit_callbacks(execute=True):
-        draft.status = CaseStudy.Status.DRAFT
+        draft.is_published = False
         draft.save()
     unpublished = version()
     assert unpublished != published
@@ -115,7 +115,7 @@ def test_changes_to_unpublished_cases_keep_the_cached_pages(
     # A published case loaded afresh and taken off the site: its pages change.
     case = CaseStudy.objects.get(slug="bbc")
     with django_capture_on_commit_callbacks(execute=True):
-        case.status = CaseStudy.Status.DRAFT
+        case.is_published = False
         case.save()
     assert version() != unpublished
 

@@ -249,7 +249,7 @@ class TestRequests:
 
     @pytest.mark.parametrize("method", ["get", "head"])
     def test_anonymous_reader_of_a_public_page_reads_from_the_replica(
-        self, casebase_data, anon_client, method
+        self, committed_data, anon_client, method
     ):
         with Queries() as queries:
             response = getattr(anon_client, method)("/cases/")
@@ -257,7 +257,7 @@ class TestRequests:
         assert queries[REPLICA]
         assert queries[PRIMARY] == []
 
-    def test_anonymous_export_streams_from_the_replica(self, casebase_data, anon_client):
+    def test_anonymous_export_streams_from_the_replica(self, committed_data, anon_client):
         with Queries() as queries:
             response = anon_client.get("/cases/?format=csv")
             body = b"".join(response.streaming_content).decode()
@@ -267,7 +267,7 @@ class TestRequests:
         assert queries[PRIMARY] == []
 
     @pytest.mark.parametrize("persona", ["supporter_a_client", "editor_client", "admin_client_"])
-    def test_signed_in_readers_read_from_the_primary(self, casebase_data, request, persona):
+    def test_signed_in_readers_read_from_the_primary(self, committed_data, request, persona):
         client = request.getfixturevalue(persona)
         with Queries() as queries:
             response = client.get("/cases/")
@@ -286,19 +286,19 @@ class TestRequests:
         assert any(sql.startswith("INSERT") for sql in queries[PRIMARY])
         assert queries[REPLICA] == []
 
-    def test_anonymous_post_to_a_public_page_uses_the_primary(self, casebase_data, anon_client):
+    def test_anonymous_post_to_a_public_page_uses_the_primary(self, committed_data, anon_client):
         with Queries() as queries:
             anon_client.post("/cases/")
         assert queries[PRIMARY]
         assert queries[REPLICA] == []
 
-    def test_reads_outside_a_request_use_the_primary(self, casebase_data):
+    def test_reads_outside_a_request_use_the_primary(self, committed_data):
         with Queries() as queries:
             assert CaseStudy.objects.published().count() > 0
         assert queries[PRIMARY]
         assert queries[REPLICA] == []
 
-    def test_a_record_read_from_the_replica_is_saved_to_the_primary(self, casebase_data):
+    def test_a_record_read_from_the_replica_is_saved_to_the_primary(self, committed_data):
         with dbrouting.reads_from_replica():
             case = CaseStudy.objects.published().first()
             assert case._state.db == REPLICA

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from casebase.cases.models import Application, CaseStudy, TemplateSection
 from casebase.framework.models import Edition
 from casebase.organizations.models import Organization
+from casebase.submissions.models import Status, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,8 @@ def fingerprint() -> list[tuple]:
                 case.organization.slug,
                 case.cohort.slug if case.cohort else None,
                 case.published_on,
-                case.status,
+                case.is_published,
+                getattr(getattr(case, "submission", None), "status", None),
                 case.completeness,
                 case.summary,
                 case.sections,
@@ -57,9 +59,11 @@ def test_creates_the_requested_counts_including_drafts():
 
     assert synthetic_cases().count() == 40
     assert synthetic_cases().published().count() == 30
-    unpublished = synthetic_cases().exclude(status=CaseStudy.Status.PUBLISHED)
+    unpublished = synthetic_cases().filter(is_published=False)
     assert unpublished.count() == 10
-    assert unpublished.filter(status=CaseStudy.Status.DRAFT).exists()
+    # Their workflow state lives on their working copies: drafts among them.
+    assert Submission.objects.filter(case__in=unpublished).count() == 10
+    assert Submission.objects.filter(case__in=unpublished, status=Status.DRAFT).exists()
     assert Organization.objects.filter(slug__startswith="synthetic-").count() == 5
     assert Application.objects.filter(case__in=synthetic_cases()).count() >= 40
     summary = output.strip().splitlines()[-1]

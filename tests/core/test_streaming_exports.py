@@ -5,7 +5,7 @@ import io
 
 from django.core.management import call_command
 
-from casebase.analysis import snapshot
+from casebase.datasets import snapshot
 
 
 def test_streamed_snapshot_is_identical_to_the_built_one(casebase_data, tmp_path):

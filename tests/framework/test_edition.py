@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from casebase.cases.models import APPLYING_STATUSES, Application, CaseStudy
+from casebase.cases.models import Application
 from casebase.framework.models import Edition, Recommendation, Section
 from tests.cases.factories import add_many_cases, assert_bounded_queries, make_case
 
@@ -29,7 +29,7 @@ def test_current_edition_with_sections_and_channels(client, casebase_data):
 
 
 def test_case_counts_are_published_cases_applying_each_recommendation(client, casebase_data, org_a):
-    make_case(org_a, "draft", status=CaseStudy.Status.DRAFT, recs=[("builders-2", "implemented")])
+    make_case(org_a, "draft", published=False, recs=[("builders-2", "implemented")])
     make_case(org_a, "na", recs=[("builders-2", "not_applicable")])
     response = client.get("/framework/2023/")
     recs = [
@@ -42,7 +42,7 @@ def test_case_counts_are_published_cases_applying_each_recommendation(client, ca
     for rec in recs:
         expected = (
             Application.objects.filter(
-                recommendation__key=rec.key, status__in=APPLYING_STATUSES, case__status="published"
+                recommendation__key=rec.key, status__in=Application.APPLYING, case__is_published=True
             )
             .values("case")
             .distinct()

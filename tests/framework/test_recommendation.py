@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from casebase.cases.models import CaseStudy
 from casebase.framework.models import Edition, Recommendation, Section
 from tests.cases.factories import add_many_cases, assert_bounded_queries, make_case
 
@@ -18,7 +17,7 @@ def test_recommendation_with_cases_grouped_by_status(client, casebase_data, org_
         org_a,
         "hidden",
         title="Hidden draft",
-        status=CaseStudy.Status.DRAFT,
+        published=False,
         recs=[("builders-2", "implemented")],
     )
     response = client.get("/recommendations/builders-2/")

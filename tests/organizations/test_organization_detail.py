@@ -1,6 +1,5 @@
 import pytest
 
-from casebase.cases.models import CaseStudy
 from tests.cases.factories import add_many_cases, assert_bounded_queries, make_case
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +15,7 @@ def test_shows_the_organization_and_its_published_cases(client, casebase_data):
 
 
 def test_hides_unpublished_cases(client, casebase_data, org_a):
-    make_case(org_a, "org-a-draft", title="Org A draft", status=CaseStudy.Status.SUBMITTED)
+    make_case(org_a, "org-a-draft", title="Org A draft", published=False)
     make_case(org_a, "org-a-live", title="Org A live")
     text = client.get("/organizations/org-a/").text
     assert "Org A live" in text and "Org A draft" not in text

@@ -12,27 +12,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connections, transaction
-from django.test import Client
 from django.utils import timezone
 
-from casebase.accounts.models import Membership
 from casebase.cases.models import Application, CaseStudy
 from casebase.framework.models import Edition
 from casebase.organizations.models import Organization
-from tests.conftest import PASSWORD
+from tests.conftest import client_for, make_user, rolled_back
 from tests.security.urlmap import PERSONAS
-
-
-def _user(username, organization=None, **extra):
-    user = get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.org", password=PASSWORD, **extra
-    )
-    if organization is not None:
-        Membership.objects.create(user=user, organization=organization)
-    return user
 
 
 def _draft(organization, user, title):
@@ -51,10 +38,10 @@ def build_world() -> SimpleNamespace:
     org_b = Organization.objects.create(slug="org-b", name="Organization B", kind="media")
     users = {
         "anonymous": None,
-        "supporter_a": _user("supporter_a", org_a),
-        "supporter_b": _user("supporter_b", org_b),
-        "editor": _user("editor", is_staff=True),
-        "admin": _user("admin", is_staff=True, is_superuser=True),
+        "supporter_a": make_user("supporter_a", org_a),
+        "supporter_b": make_user("supporter_b", org_b),
+        "editor": make_user("editor", is_staff=True),
+        "admin": make_user("admin", is_staff=True, is_superuser=True),
     }
     published = CaseStudy.objects.published().order_by("slug")
     applications = Application.objects.filter(case__in=published).select_related("case", "recommendation")
@@ -91,23 +78,8 @@ def build_world() -> SimpleNamespace:
 
 @pytest.fixture(scope="package")
 def site_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomics = {alias: transaction.atomic(using=alias) for alias in connections}
-        for atomic in atomics.values():
-            atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            for alias, atomic in atomics.items():
-                transaction.set_rollback(True, using=alias)
-                atomic.__exit__(None, None, None)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    with rolled_back(django_db_blocker), django_db_blocker.unblock():
+        yield build_world()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.security.conftest import client_for
+from tests.conftest import client_for
 from tests.security.test_authorization import url_for
 from tests.security.urlmap import PERSONAS, REGISTRY, Outcome
 from tests.security.xss import parse_html

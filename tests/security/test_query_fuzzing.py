@@ -71,11 +71,3 @@ def test_public_url_with_random_parameters(name, world):
 
     with_params()
     with_raw_query()
-
-
-@pytest.mark.parametrize("value", NASTY_VALUES, ids=range(len(NASTY_VALUES)))
-def test_every_nasty_value_in_every_known_parameter_of_the_case_list(value, world):
-    """The case list is the page with the most parameters: each nasty value in each of them."""
-    client = world.clients["anonymous"]
-    for key in KNOWN_KEYS:
-        assert_no_server_error(client, "/cases/", urlencode({key: value}))

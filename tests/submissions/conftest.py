@@ -3,17 +3,14 @@
 import pytest
 from django.test import Client
 
-from casebase.cases.models import CaseStudy, TemplateSection
+from casebase.cases.models import TemplateSection
 from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
 from casebase.submissions import services
 from casebase.submissions.content import empty_content
-from casebase.submissions.models import Submission
-
-Status = CaseStudy.Status
+from casebase.submissions.models import Status, Submission
 
 
-@pytest.fixture
-def framework(db):
+def build_framework() -> list:
     """A small Framework: one edition, two recommendations, roles, principles and a 3-section template."""
     edition = Edition.objects.create(slug="2023", title="Framework 2023", is_current=True)
     section = Section.objects.create(edition=edition, key="builders", order=1, title="Builders")
@@ -30,6 +27,11 @@ def framework(db):
     for order, heading in enumerate(["Organizational background", "The scenario", "Lessons"], start=1):
         TemplateSection.objects.create(order=order, heading=heading, prompt=f"Prompt for {heading}.")
     return recs
+
+
+@pytest.fixture
+def framework(db):
+    return build_framework()
 
 
 def complete_content(organization, title=None):
@@ -50,42 +52,47 @@ def complete_content(organization, title=None):
     return content
 
 
+PATHS = {
+    Status.DRAFT: [],
+    Status.SUBMITTED: ["submit"],
+    Status.IN_REVIEW: ["submit", "claim"],
+    Status.CHANGES_REQUESTED: ["submit", "claim", "request_changes"],
+    Status.APPROVED: ["submit", "claim", "approve"],
+    Status.PUBLISHED: ["submit", "claim", "approve", "publish"],
+    Status.REJECTED: ["submit", "claim", "reject"],
+    Status.WITHDRAWN: ["withdraw"],
+}
+
+
+def submission_in(status, *, organization, by, editor) -> Submission:
+    """A complete submission of ``organization``, walked through the services to ``status``."""
+    submission = services.create_draft(
+        organization=organization, content=complete_content(organization), by=by
+    )
+    for step in PATHS[status]:
+        if step == "submit":
+            services.submit(submission=submission, by=by)
+        elif step == "withdraw":
+            services.withdraw(submission=submission, by=by)
+        elif step == "claim":
+            services.claim(submission=submission, by=editor)
+        elif step == "request_changes":
+            services.request_changes(submission=submission, by=editor, message="Please expand section 2.")
+        elif step == "approve":
+            services.approve(submission=submission, by=editor)
+        elif step == "publish":
+            services.publish(submission=submission, by=editor)
+        elif step == "reject":
+            services.reject(submission=submission, by=editor, reason="Out of scope.")
+    return Submission.objects.select_related("case").get(pk=submission.pk)
+
+
 @pytest.fixture
 def make_submission(framework, supporter_a, editor, org_a):
     """Build a submission of organization A and walk it through the services to ``status``."""
 
     def make(status=Status.DRAFT, organization=None, by=None):
-        organization = organization or org_a
-        by = by or supporter_a
-        submission = services.create_draft(
-            organization=organization, content=complete_content(organization), by=by
-        )
-        path = {
-            Status.DRAFT: [],
-            Status.SUBMITTED: ["submit"],
-            Status.IN_REVIEW: ["submit", "claim"],
-            Status.CHANGES_REQUESTED: ["submit", "claim", "request_changes"],
-            Status.APPROVED: ["submit", "claim", "approve"],
-            Status.PUBLISHED: ["submit", "claim", "approve", "publish"],
-            Status.REJECTED: ["submit", "claim", "reject"],
-            Status.WITHDRAWN: ["withdraw"],
-        }[status]
-        for step in path:
-            if step == "submit":
-                services.submit(submission=submission, by=by)
-            elif step == "withdraw":
-                services.withdraw(submission=submission, by=by)
-            elif step == "claim":
-                services.claim(submission=submission, by=editor)
-            elif step == "request_changes":
-                services.request_changes(submission=submission, by=editor, message="Please expand section 2.")
-            elif step == "approve":
-                services.approve(submission=submission, by=editor)
-            elif step == "publish":
-                services.publish(submission=submission, by=editor)
-            elif step == "reject":
-                services.reject(submission=submission, by=editor, reason="Out of scope.")
-        return Submission.objects.select_related("case").get(pk=submission.pk)
+        return submission_in(status, organization=organization or org_a, by=by or supporter_a, editor=editor)
 
     return make
 

@@ -2,12 +2,12 @@
 
 import pytest
 
-from casebase.cases.models import CaseStudy
+from casebase.submissions.models import Status
 
 
 @pytest.mark.django_db
 def test_pages_render(make_submission, persona_clients, org_a):
-    s = make_submission(CaseStudy.Status.CHANGES_REQUESTED)
+    s = make_submission(Status.CHANGES_REQUESTED)
     a = persona_clients["supporter_a"]
     e = persona_clients["editor"]
     for url in [

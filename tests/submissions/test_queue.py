@@ -6,9 +6,7 @@ import pytest
 from django.utils import timezone
 
 from casebase.cases.models import CaseStudy, Cohort
-from casebase.submissions.models import Submission
-
-Status = CaseStudy.Status
+from casebase.submissions.models import Status, Submission
 
 
 def titles(response):

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.tasks.signals import task_enqueued
 
 from casebase.cases.models import CaseStudy
+from casebase.core.mail import send_email
 from casebase.submissions import services
-from casebase.submissions.models import ReviewEvent, Submission
-from casebase.submissions.tasks import send_email
+from casebase.submissions.models import ReviewEvent, Status, Submission
 
-Status = CaseStudy.Status
 ALL_STATUSES = [s for s, _ in Status.choices]
 
 
@@ -161,7 +160,7 @@ def test_nothing_is_sent_for_rolled_back_work(
     from unittest import mock
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with mock.patch.object(CaseStudy, "snapshot_tags", side_effect=RuntimeError("disk full")):
+        with mock.patch.object(CaseStudy, "current_tags", side_effect=RuntimeError("disk full")):
             with pytest.raises(RuntimeError):
                 services.publish(submission=submission, by=editor)
     assert not [cb for cb in callbacks if getattr(cb, "func", None) == send_email.enqueue]
@@ -169,7 +168,7 @@ def test_nothing_is_sent_for_rolled_back_work(
     assert mail.outbox == []
     submission.refresh_from_db()
     assert submission.status == Status.APPROVED
-    assert submission.case.status == Status.APPROVED
+    assert not submission.case.is_published
     assert not ReviewEvent.objects.filter(to_status=Status.PUBLISHED).exists()
 
 
@@ -177,7 +176,7 @@ def test_nothing_is_sent_for_rolled_back_work(
 def test_publication_makes_the_case_public_and_revisions_keep_it_live(make_submission, supporter_a, editor):
     submission = make_submission(Status.PUBLISHED)
     case = CaseStudy.objects.get(pk=submission.case_id)
-    assert case.status == Status.PUBLISHED
+    assert case.is_published
     assert case.published_on is not None
     assert case.applications.get().recommendation.key == "builders-1"
     assert sorted(case.roles.values_list("slug", flat=True)) == ["builder"]
@@ -193,9 +192,7 @@ def test_publication_makes_the_case_public_and_revisions_keep_it_live(make_submi
     services.submit(submission=revision, by=supporter_a)
     services.claim(submission=revision, by=editor)
     case.refresh_from_db()
-    assert (case.status, case.title) == (Status.PUBLISHED, first_title), (
-        "the live case is untouched in review"
-    )
+    assert (case.is_published, case.title) == (True, first_title), "the live case is untouched in review"
     services.approve(submission=revision, by=editor)
     services.publish(submission=revision, by=editor, note="Title clarified.")
     case.refresh_from_db()
@@ -210,7 +207,7 @@ def test_rejected_revision_of_published_case(make_submission, supporter_a, edito
     services.submit(submission=submission, by=supporter_a)
     services.reject(submission=submission, by=editor, reason="The change is not supported.")
     submission.refresh_from_db()
-    assert submission.case.status == Status.PUBLISHED, "a rejected revision leaves the live case alone"
+    assert submission.case.is_published, "a rejected revision leaves the live case alone"
     again = services.start_revision(case=submission.case, by=supporter_a)
     assert (again.status, again.revision) == (Status.DRAFT, 3)
 

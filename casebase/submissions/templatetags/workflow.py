@@ -3,7 +3,7 @@
 from django import template
 
 from casebase.cases.models import CaseStudy
-from casebase.submissions.models import ReviewEvent
+from casebase.submissions.models import ReviewEvent, Status
 
 register = template.Library()
 
@@ -12,9 +12,7 @@ register = template.Library()
 def case_change_log(case: CaseStudy) -> dict:
     """Publications of a case, newest first, with the date it was last updated (one query)."""
     publications = list(
-        ReviewEvent.objects.filter(
-            submission__case_id=case.pk, is_public=True, to_status=CaseStudy.Status.PUBLISHED
-        )
+        ReviewEvent.objects.filter(submission__case_id=case.pk, is_public=True, to_status=Status.PUBLISHED)
         .order_by("-created_at", "-pk")
         .only("created_at", "message", "revision")
     )

@@ -1,0 +1,102 @@
+"""An independent account of the published cases, read as plain rows and worked out in Python.
+
+It shares no code with the filter engine (casebase.cases.filters and its facet
+index) or with casebase.analysis: a page's number or list that equals what it
+says is computed right. Only the two things the database itself decides are
+asked of it: the search's matches (casebase.cases.search, which the engine
+caches but does not reimplement) and the collation order of titles.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from casebase.cases.models import Application, CaseStudy
+
+# The statuses that count as a case applying a recommendation, written out here on purpose.
+COUNTED = {"implemented", "partial", "considered"}
+
+
+@dataclass
+class CaseRecord:
+    pk: int
+    slug: str
+    org: str
+    cohort: str | None
+    published_on: datetime.date | None
+    roles: set = field(default_factory=set)
+    principles: set = field(default_factory=set)
+    tags: set = field(default_factory=set)
+    recs: set = field(default_factory=set)
+
+
+class Records:
+    """Published cases as plain Python sets, read row by row."""
+
+    def __init__(self):
+        self.cases: dict[int, CaseRecord] = {}
+        for pk, slug, org, cohort, published_on in CaseStudy.objects.filter(is_published=True).values_list(
+            "pk", "slug", "organization__slug", "cohort__slug", "published_on"
+        ):
+            self.cases[pk] = CaseRecord(pk, slug, org, cohort, published_on)
+        for case in CaseStudy.objects.filter(pk__in=self.cases).prefetch_related(
+            "roles", "principles", "tags"
+        ):
+            record = self.cases[case.pk]
+            record.roles = {t.slug for t in case.roles.all()}
+            record.principles = {t.slug for t in case.principles.all()}
+            record.tags = {t.slug for t in case.tags.all()}
+        for case_id, key, status in Application.objects.values_list(
+            "case_id", "recommendation__key", "status"
+        ):
+            if case_id in self.cases and status in COUNTED:
+                self.cases[case_id].recs.add(key)
+
+    def _values(self, record: CaseRecord, param: str) -> set:
+        return {
+            "role": record.roles,
+            "principle": record.principles,
+            "tag": record.tags,
+            "rec": record.recs,
+            "org": {record.org},
+            "cohort": {record.cohort} if record.cohort else set(),
+        }[param]
+
+    def matching(self, params: dict[str, list[str]], *, all_recs: bool = False) -> set[str]:
+        """Slugs of published cases matching: OR within a parameter, AND across them.
+
+        ``all_recs`` makes several ``rec`` values all required (the co-occurrence list).
+        """
+        out = set()
+        for record in self.cases.values():
+            ok = True
+            for param, values in params.items():
+                have = self._values(record, param)
+                if param == "rec" and all_recs:
+                    ok = set(values) <= have
+                else:
+                    ok = bool(set(values) & have)
+                if not ok:
+                    break
+            if ok:
+                out.add(record.slug)
+        return out
+
+    def count(self, href: str) -> int:
+        parts = urlsplit(href)
+        params = {k: v for k, v in parse_qs(parts.query).items() if k != "page"}
+        return len(self.matching(params, all_recs=parts.path.startswith("/analysis/together/")))
+
+    def matching_ids(self, params: dict[str, list[str]]) -> set[int]:
+        slugs = self.matching(params)
+        return {pk for pk, record in self.cases.items() if record.slug in slugs}
+
+    def newest_first(self, ids) -> list[int]:
+        """Newest first, undated cases before dated ones (their date is not established), then by id."""
+        dated = sorted(
+            (i for i in ids if self.cases[i].published_on is not None),
+            key=lambda i: (self.cases[i].published_on, i),
+            reverse=True,
+        )
+        undated = sorted((i for i in ids if self.cases[i].published_on is None), reverse=True)
+        return undated + dated

@@ -1,0 +1,439 @@
+"""The permission matrix: every supporter, review, account and admin URL and action,
+for each persona, with the expected outcome, and the database checked afterwards.
+
+Outcomes: "ok" (the page or the action works: 200, or a redirect that is not to
+sign-in, and for a POST the database changed), "login" (sent to sign in, nothing
+changed), or an HTTP status (403, 404, 405, 409, 410) with nothing changed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from casebase.accounts.models import Invitation
+from casebase.accounts.services import invite_member
+from casebase.cases.models import CaseStudy
+from casebase.organizations.models import Organization
+from casebase.submissions.models import Comment, Status, Submission
+from tests.conftest import client_for, make_user
+
+from .conftest import build_framework, complete_content, submission_in
+
+PERSONAS = ["anonymous", "supporter_a", "supporter_b", "editor", "admin"]
+
+
+def supporter_only(b="ok"):
+    """A supporter page: A works, B gets ``b`` (404 for A's records), staff are turned away."""
+    return {"anonymous": "login", "supporter_a": "ok", "supporter_b": b, "editor": 403, "admin": 403}
+
+
+STAFF_ONLY = {"anonymous": "login", "supporter_a": 403, "supporter_b": 403, "editor": "ok", "admin": "ok"}
+EVERYONE = dict.fromkeys(PERSONAS, "ok")
+
+
+def form_post(submission, **changes):
+    """The case form as a browser posts it, from the submission's working copy."""
+    content = complete_content(submission.organization)
+    content.update(changes)
+    data = {
+        "version": str(submission.version),
+        "title": content["title"],
+        "framing_question": content["framing_question"],
+        "takeaway_1": content["takeaways"][0],
+        "takeaway_2": content["takeaways"][1],
+        "takeaway_3": content["takeaways"][2],
+        "summary": "",
+        "roles": content["roles"],
+        "principles": content["principles"],
+        "tags": "audio",
+        "apps-TOTAL_FORMS": "1",
+        "apps-INITIAL_FORMS": "0",
+        "apps-0-recommendation": "builders-1",
+        "apps-0-status": "implemented",
+        "apps-0-justification": "We label.",
+        "action": "save",
+    }
+    from casebase.cases.models import TemplateSection
+
+    for section in TemplateSection.objects.all():
+        data[f"section_{section.pk}"] = "Answer."
+    return data
+
+
+@dataclass
+class Row:
+    id: str
+    method: str
+    url: Callable  # (ctx) -> str
+    expect: dict
+    state: str | None = Status.DRAFT
+    data: Callable = lambda ctx: {}
+    effect: Callable | None = None  # (ctx, persona) -> bool: did the action take effect?
+    notes: dict = field(default_factory=dict)
+
+
+def sub_url(name):
+    return lambda ctx: reverse(name, args=[ctx["submission"].pk])
+
+
+def status_is(status):
+    return lambda ctx, persona: Submission.objects.get(pk=ctx["submission"].pk).status == status
+
+
+def title_is(title):
+    return lambda ctx, persona: Submission.objects.get(pk=ctx["submission"].pk).content["title"] == title
+
+
+ROWS = [
+    # --- supporter pages --------------------------------------------------------------
+    Row("dashboard", "get", lambda ctx: "/submit/", supporter_only("ok")),
+    Row("new-form", "get", lambda ctx: "/submit/new/", supporter_only("ok")),
+    Row(
+        "new-save",
+        "post",
+        lambda ctx: "/submit/new/",
+        supporter_only("ok"),
+        state=None,
+        data=lambda ctx: form_post(ctx["submission_stub"], title="How Organization X tests forms"),
+        effect=lambda ctx, persona: (
+            Submission.objects.filter(content__title="How Organization X tests forms")
+            .filter(organization__slug={"supporter_a": "org-a", "supporter_b": "org-b"}.get(persona, "-"))
+            .exists()
+        ),
+    ),
+    Row("detail", "get", sub_url("submissions:detail"), supporter_only(404)),
+    Row("edit-form", "get", sub_url("submissions:edit"), supporter_only(404)),
+    Row("preview", "get", sub_url("submissions:preview"), supporter_only(404)),
+    Row(
+        "edit-save",
+        "post",
+        sub_url("submissions:edit"),
+        supporter_only(404),
+        data=lambda ctx: form_post(ctx["submission"], title="How Organization A edits"),
+        effect=title_is("How Organization A edits"),
+    ),
+    Row(
+        "edit-save-published",
+        "post",
+        sub_url("submissions:edit"),
+        # A supporter cannot edit a published record: turned back, nothing changes.
+        {"anonymous": "login", "supporter_a": 302, "supporter_b": 404, "editor": 403, "admin": 403},
+        state=Status.PUBLISHED,
+        data=lambda ctx: form_post(ctx["submission"], title="How Organization A rewrites history"),
+        effect=title_is("How Organization A rewrites history"),
+    ),
+    Row(
+        "submit",
+        "post",
+        sub_url("submissions:submit"),
+        supporter_only(404),
+        effect=status_is(Status.SUBMITTED),
+    ),
+    Row("submit-get", "get", sub_url("submissions:submit"), dict.fromkeys(PERSONAS, 405)),
+    Row(
+        "resubmit",
+        "post",
+        sub_url("submissions:submit"),
+        supporter_only(404),
+        state=Status.CHANGES_REQUESTED,
+        effect=status_is(Status.SUBMITTED),
+    ),
+    Row(
+        "withdraw",
+        "post",
+        sub_url("submissions:withdraw"),
+        supporter_only(404),
+        state=Status.IN_REVIEW,
+        effect=status_is(Status.WITHDRAWN),
+    ),
+    Row(
+        "reopen",
+        "post",
+        sub_url("submissions:reopen"),
+        supporter_only(404),
+        state=Status.WITHDRAWN,
+        effect=status_is(Status.DRAFT),
+    ),
+    Row(
+        "supporter-comment",
+        "post",
+        sub_url("submissions:comment"),
+        supporter_only(404),
+        data=lambda ctx: {"body": "A question for the editors."},
+        effect=lambda ctx, persona: Comment.objects.filter(body="A question for the editors.").exists(),
+    ),
+    Row(
+        "revise-published",
+        "post",
+        lambda ctx: reverse("submissions:revise", args=[ctx["submission"].case.slug]),
+        supporter_only(404),
+        state=Status.PUBLISHED,
+        effect=lambda ctx, persona: Submission.objects.filter(
+            pk=ctx["submission"].pk, status=Status.DRAFT, revision=2, case__is_published=True
+        ).exists(),
+    ),
+    # --- review pages -----------------------------------------------------------------
+    Row("queue", "get", lambda ctx: "/review/", STAFF_ONLY),
+    Row("review-detail", "get", sub_url("review:detail"), STAFF_ONLY, state=Status.SUBMITTED),
+    Row("review-edit-form", "get", sub_url("review:edit"), STAFF_ONLY, state=Status.SUBMITTED),
+    Row("review-preview", "get", sub_url("review:preview"), STAFF_ONLY, state=Status.SUBMITTED),
+    Row("history", "get", sub_url("review:history"), STAFF_ONLY, state=Status.IN_REVIEW),
+    Row(
+        "review-edit-save",
+        "post",
+        sub_url("review:edit"),
+        STAFF_ONLY,
+        state=Status.IN_REVIEW,
+        data=lambda ctx: form_post(ctx["submission"], title="How Organization A was copy-edited"),
+        effect=title_is("How Organization A was copy-edited"),
+    ),
+    Row(
+        "claim",
+        "post",
+        sub_url("review:claim"),
+        STAFF_ONLY,
+        state=Status.SUBMITTED,
+        effect=lambda ctx, persona: Submission.objects.filter(
+            pk=ctx["submission"].pk, status=Status.IN_REVIEW, assignee__username=persona
+        ).exists(),
+    ),
+    Row(
+        "assign",
+        "post",
+        sub_url("review:assign"),
+        STAFF_ONLY,
+        state=Status.SUBMITTED,
+        data=lambda ctx: {"assignee": str(ctx["editor"].pk)},
+        effect=lambda ctx, persona: Submission.objects.filter(
+            pk=ctx["submission"].pk, assignee=ctx["editor"], status=Status.IN_REVIEW
+        ).exists(),
+    ),
+    Row(
+        "editor-comment",
+        "post",
+        sub_url("review:comment"),
+        STAFF_ONLY,
+        state=Status.IN_REVIEW,
+        data=lambda ctx: {"body": "Internal note.", "internal": "1"},
+        effect=lambda ctx, persona: Comment.objects.filter(body="Internal note.", internal=True).exists(),
+    ),
+    Row(
+        "request-changes",
+        "post",
+        sub_url("review:request_changes"),
+        STAFF_ONLY,
+        state=Status.IN_REVIEW,
+        data=lambda ctx: {"message": "Expand section 2."},
+        effect=status_is(Status.CHANGES_REQUESTED),
+    ),
+    Row(
+        "approve",
+        "post",
+        sub_url("review:approve"),
+        STAFF_ONLY,
+        state=Status.IN_REVIEW,
+        effect=status_is(Status.APPROVED),
+    ),
+    Row(
+        "publish",
+        "post",
+        sub_url("review:publish"),
+        STAFF_ONLY,
+        state=Status.APPROVED,
+        effect=lambda ctx, persona: CaseStudy.objects.filter(
+            pk=ctx["submission"].case_id, is_published=True, published_on__isnull=False
+        ).exists(),
+    ),
+    Row(
+        "reject",
+        "post",
+        sub_url("review:reject"),
+        STAFF_ONLY,
+        state=Status.IN_REVIEW,
+        data=lambda ctx: {"message": "Out of scope."},
+        effect=status_is(Status.REJECTED),
+    ),
+    Row(
+        "submit-on-behalf",
+        "post",
+        sub_url("review:submit"),
+        STAFF_ONLY,
+        state=Status.DRAFT,
+        effect=status_is(Status.SUBMITTED),
+    ),
+    Row(
+        "review-reopen",
+        "post",
+        sub_url("review:reopen"),
+        STAFF_ONLY,
+        state=Status.WITHDRAWN,
+        effect=status_is(Status.DRAFT),
+    ),
+    Row(
+        "start-revision",
+        "post",
+        sub_url("review:start_revision"),
+        STAFF_ONLY,
+        state=Status.PUBLISHED,
+        effect=status_is(Status.DRAFT),
+    ),
+    Row(
+        "restore",
+        "post",
+        lambda ctx: reverse("review:restore", args=[ctx["submission"].pk, ctx["first_version"]]),
+        STAFF_ONLY,
+        state=Status.IN_REVIEW,
+        effect=lambda ctx, persona: Submission.objects.get(pk=ctx["submission"].pk).version > ctx["version"],
+    ),
+    # --- accounts -----------------------------------------------------------------------
+    Row(
+        "login-page",
+        "get",
+        lambda ctx: "/accounts/login/",
+        {"anonymous": "ok", "supporter_a": 302, "supporter_b": 302, "editor": 302, "admin": 302},
+        state=None,
+    ),
+    Row("logout-get", "get", lambda ctx: "/accounts/logout/", dict.fromkeys(PERSONAS, 405), state=None),
+    Row("logout", "post", lambda ctx: "/accounts/logout/", EVERYONE, state=None, effect=None),
+    Row("password-reset-page", "get", lambda ctx: "/accounts/password-reset/", EVERYONE, state=None),
+    Row(
+        "password-reset",
+        "post",
+        lambda ctx: "/accounts/password-reset/",
+        EVERYONE,
+        state=None,
+        data=lambda ctx: {"email": "supporter_a@example.org"},
+        effect=None,
+    ),
+    Row("invite-page", "get", lambda ctx: "/accounts/invite/", STAFF_ONLY, state=None),
+    Row(
+        "invite",
+        "post",
+        lambda ctx: "/accounts/invite/",
+        STAFF_ONLY,
+        state=None,
+        data=lambda ctx: {"email": "new.member@example.org", "organization": str(ctx["org_a"].pk)},
+        effect=lambda ctx, persona: Invitation.objects.filter(email="new.member@example.org").exists(),
+    ),
+    Row(
+        "accept-invitation-page",
+        "get",
+        lambda ctx: f"/accounts/invite/{ctx['token']}/",
+        {"anonymous": "ok", "supporter_a": 409, "supporter_b": 409, "editor": 409, "admin": 409},
+        state=None,
+    ),
+    Row(
+        "accept-invitation",
+        "post",
+        lambda ctx: f"/accounts/invite/{ctx['token']}/",
+        {"anonymous": "ok", "supporter_a": 409, "supporter_b": 409, "editor": 409, "admin": 409},
+        state=None,
+        data=lambda ctx: {"password1": "a-long-new-passphrase-7", "password2": "a-long-new-passphrase-7"},
+        effect=lambda ctx, persona: (
+            get_user_model()
+            .objects.filter(email="invited@example.org", membership__organization=ctx["org_a"])
+            .exists()
+        ),
+    ),
+    # --- Django admin: read-only views of the workflow ------------------------------------
+    Row(
+        "admin-submissions",
+        "get",
+        lambda ctx: "/admin/submissions/submission/",
+        {"anonymous": 302, "supporter_a": 302, "supporter_b": 302, "editor": 403, "admin": "ok"},
+        state=Status.SUBMITTED,
+    ),
+    Row(
+        "admin-submission-add",
+        "get",
+        lambda ctx: "/admin/submissions/submission/add/",
+        {"anonymous": 302, "supporter_a": 302, "supporter_b": 302, "editor": 403, "admin": 403},
+        state=None,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def matrix_world(module_transaction, django_db_blocker):
+    """The framework, both organizations, the personas and one submission of A in each state,
+    built once for the module; each test runs in a savepoint, so what it changes is undone."""
+    with django_db_blocker.unblock():
+        build_framework()
+        org_a = Organization.objects.create(slug="org-a", name="Organization A", kind="industry")
+        org_b = Organization.objects.create(slug="org-b", name="Organization B", kind="media")
+        users = {
+            "anonymous": None,
+            "supporter_a": make_user("supporter_a", organization=org_a),
+            "supporter_b": make_user("supporter_b", organization=org_b),
+            "editor": make_user("editor", is_staff=True),
+            "admin": make_user("admin", is_staff=True, is_superuser=True),
+        }
+        states = {row.state for row in ROWS if row.state is not None}
+        submissions = {
+            state: submission_in(state, organization=org_a, by=users["supporter_a"], editor=users["editor"])
+            for state in states
+        }
+        return SimpleNamespace(org_a=org_a, org_b=org_b, users=users, submissions=submissions)
+
+
+@pytest.fixture
+def ctx(matrix_world, db, request):
+    row = request.node.callspec.params["row"]
+    editor, org_a = matrix_world.users["editor"], matrix_world.org_a
+    context = {"editor": editor, "org_a": org_a}
+    if row.state is not None:
+        submission = Submission.objects.select_related("case").get(pk=matrix_world.submissions[row.state].pk)
+        context["submission"] = submission
+        context["version"] = submission.version
+        context["first_version"] = submission.history.order_by("history_id").first().history_id
+    else:
+        context["submission_stub"] = Submission(organization=org_a, version=0)
+    context["token"] = "not-a-token"
+    if row.id.startswith("accept-invitation"):
+        invitation = invite_member(email="invited@example.org", organization=org_a, by=editor)
+        from casebase.accounts import services
+
+        token = "fixed-token-for-tests"
+        Invitation.objects.filter(pk=invitation.pk).update(token_digest=services.token_digest(token))
+        context["token"] = token
+    return context
+
+
+def _snapshot(ctx):
+    submission = ctx.get("submission")
+    if submission is None:
+        return None
+    s = Submission.objects.get(pk=submission.pk)
+    return (s.status, s.version, s.content, s.assignee_id, s.comments.count(), s.case.is_published)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
+def test_permission_matrix(row, persona, ctx, matrix_world):
+    client = client_for(matrix_world.users[persona])
+    url = row.url(ctx)
+    before = _snapshot(ctx)
+    response = getattr(client, row.method)(url, row.data(ctx))
+    expected = row.expect[persona]
+    location = response.headers.get("Location", "")
+
+    if expected == "ok":
+        assert response.status_code in (200, 302), (response.status_code, location)
+        assert not location.startswith("/accounts/login/"), location
+        if row.method == "post" and row.effect is not None:
+            assert row.effect(ctx, persona), "the action should have taken effect"
+    elif expected == "login":
+        assert response.status_code == 302
+        assert location.startswith("/accounts/login/"), location
+    else:
+        assert response.status_code == expected, (response.status_code, location)
+
+    if expected != "ok" and row.method == "post":
+        if row.effect is not None:
+            assert not row.effect(ctx, persona), "the action must not have taken effect"
+        if before is not None and expected != 302:
+            assert _snapshot(ctx) == before, "nothing about the submission may change"
