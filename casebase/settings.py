@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "casebase.api",
     "casebase.pages",
     "casebase.datasets",
+    "casebase.quality",
 ]
 
 MIDDLEWARE = [
@@ -289,8 +290,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only access to the Responsible Practices for Synthetic Media Framework and its published case studies.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # One name for the confidence vocabulary used by many fields.
-    "ENUM_NAME_OVERRIDES": {"ConfidenceEnum": "casebase.core.choices.Confidence"},
+    # One name for each evidence vocabulary used by many fields.
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "casebase.core.evidence.Grade",
+        "VoiceEnum": "casebase.core.evidence.Voice",
+        "PrecisionEnum": "casebase.core.dates.Precision",
+    },
 }
 
 TAGGIT_CASE_INSENSITIVE = True

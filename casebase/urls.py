@@ -15,6 +15,7 @@ urlpatterns = [
     path("analysis/", include("casebase.datasets.urls")),
     path("analysis/", include("casebase.analysis.urls")),
     path("submit/", include("casebase.submissions.urls")),
+    path("review/quality/", include("casebase.quality.urls")),
     path("review/", include("casebase.submissions.review_urls")),
     path("accounts/", include("casebase.accounts.urls")),
     path("api/", include("casebase.api.urls")),

@@ -11,10 +11,15 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from casebase.cases.models import Application, CaseStudy
+from casebase.cases.models import Application, CaseCredit, CaseStudy, TaggedPrinciple, TaggedRole
 
 # The statuses that count as a case applying a recommendation, written out here on purpose.
 COUNTED = {"implemented", "partial", "considered"}
+# The grades each evidence setting counts, written out here on purpose (refuted never counts).
+GRADES = {
+    "all": {"confirmed", "corroborated", "recalled", "inferred"},
+    "confirmed": {"confirmed", "corroborated"},
+}
 
 
 @dataclass
@@ -31,34 +36,45 @@ class CaseRecord:
 
 
 class Records:
-    """Published cases as plain Python sets, read row by row."""
+    """Published cases as plain Python sets, read row by row, under one evidence setting
+    ("all" or "confirmed") and, for codings, optionally only some voices."""
 
-    def __init__(self):
+    def __init__(self, evidence: str = "all", voices: set[str] | None = None):
+        grades = GRADES[evidence]
+        self.evidence = evidence
         self.cases: dict[int, CaseRecord] = {}
-        for pk, slug, org, cohort, published_on in CaseStudy.objects.filter(is_published=True).values_list(
-            "pk", "slug", "organization__slug", "cohort__slug", "published_on"
+        for pk, slug, cohort, published_on in CaseStudy.objects.filter(is_published=True).values_list(
+            "pk", "slug", "cohort__slug", "published_on"
         ):
-            self.cases[pk] = CaseRecord(pk, slug, org, cohort, published_on)
-        for case in CaseStudy.objects.filter(pk__in=self.cases).prefetch_related(
-            "roles", "principles", "tags"
+            self.cases[pk] = CaseRecord(pk, slug, "", cohort, published_on)
+        self.orgs: dict[int, set[str]] = {pk: set() for pk in self.cases}
+        for case_id, org, grade in CaseCredit.objects.values_list("case_id", "organization__slug", "grade"):
+            if case_id in self.cases and grade in grades:
+                self.orgs[case_id].add(org)
+        for model, attr in ((TaggedRole, "roles"), (TaggedPrinciple, "principles")):
+            for case_id, slug, grade in model.objects.values_list("content_object_id", "tag__slug", "grade"):
+                if case_id in self.cases and grade in grades:
+                    getattr(self.cases[case_id], attr).add(slug)
+        for case in CaseStudy.objects.filter(pk__in=self.cases).prefetch_related("tags"):
+            self.cases[case.pk].tags = {t.slug for t in case.tags.all()}
+        for case_id, key, status, voice, grade in Application.objects.values_list(
+            "case_id", "recommendation__key", "status", "voice", "grade"
         ):
-            record = self.cases[case.pk]
-            record.roles = {t.slug for t in case.roles.all()}
-            record.principles = {t.slug for t in case.principles.all()}
-            record.tags = {t.slug for t in case.tags.all()}
-        for case_id, key, status in Application.objects.values_list(
-            "case_id", "recommendation__key", "status"
-        ):
-            if case_id in self.cases and status in COUNTED:
+            if (
+                case_id in self.cases
+                and status in COUNTED
+                and grade in grades
+                and (voices is None or voice in voices)
+            ):
                 self.cases[case_id].recs.add(key)
 
-    def _values(self, record: CaseRecord, param: str) -> set:
+    def values(self, record: CaseRecord, param: str) -> set:
         return {
             "role": record.roles,
             "principle": record.principles,
             "tag": record.tags,
             "rec": record.recs,
-            "org": {record.org},
+            "org": self.orgs[record.pk],
             "cohort": {record.cohort} if record.cohort else set(),
         }[param]
 
@@ -71,7 +87,7 @@ class Records:
         for record in self.cases.values():
             ok = True
             for param, values in params.items():
-                have = self._values(record, param)
+                have = self.values(record, param)
                 if param == "rec" and all_recs:
                     ok = set(values) <= have
                 else:
@@ -84,7 +100,10 @@ class Records:
 
     def count(self, href: str) -> int:
         parts = urlsplit(href)
-        params = {k: v for k, v in parse_qs(parts.query).items() if k != "page"}
+        query = parse_qs(parts.query)
+        # A link keeps the evidence setting of the page it is on: these records must be read under it.
+        assert query.get("evidence", ["all"])[0] == self.evidence, (href, self.evidence)
+        params = {k: v for k, v in query.items() if k not in ("page", "evidence", "voice")}
         return len(self.matching(params, all_recs=parts.path.startswith("/analysis/together/")))
 
     def matching_ids(self, params: dict[str, list[str]]) -> set[int]:

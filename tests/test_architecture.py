@@ -23,7 +23,7 @@ LAYERS = [
     {"accounts"},
     {"submissions", "analysis"},
     {"api"},
-    {"pages", "datasets"},
+    {"pages", "datasets", "quality"},
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 # Django's own entry points, above every app: they wire the apps together.

@@ -17,11 +17,13 @@ from django.urls import reverse
 
 from casebase.cases.filters import CaseFilter, OrderedCases
 from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.core.evidence import Evidence, Grade, Voice, flag_of, precedence
 from casebase.core.params import clean_keys, clean_text, values_of
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 
-# The /cases/ parameters an analysis view carries into the lists its numbers link to.
-FILTER_PARAMS = ("role", "principle", "org", "cohort", "rec", "tag", "q")
+# The /cases/ parameters an analysis view carries into the lists its numbers link to:
+# the filters, and the evidence setting and voices the numbers were counted under.
+FILTER_PARAMS = ("role", "principle", "org", "cohort", "rec", "tag", "q", "evidence", "voice")
 
 
 @dataclass
@@ -42,6 +44,8 @@ def clean_params(params, names=FILTER_PARAMS) -> dict[str, list[str]]:
         raw = values_of(params, name)
         if name == "q":
             values = [clean_text(raw[0])] if raw and clean_text(raw[0]) else []
+        elif name == "evidence":
+            values = [Evidence.CONFIRMED] if raw and Evidence.of(raw[0]) == Evidence.CONFIRMED else []
         else:
             values, _ = clean_keys(raw)
         if values:
@@ -191,7 +195,7 @@ def only(axes: list[Axis], values: list[str] | None) -> list[Axis]:
 def recommendation_role_chart(params: dict[str, list[str]], edition: Edition | None) -> Chart:
     params, chosen = split(params, "rec", "role")
     selection = CaseFilter(params)
-    base, index = selection.mask(), selection.index
+    base, lens = selection.mask(), selection.lens
     rows = only(recommendation_axes(edition), chosen.get("rec"))
     cols = only(role_axes(), chosen.get("role"))
     addressed = set(
@@ -214,11 +218,11 @@ def recommendation_role_chart(params: dict[str, list[str]], edition: Edition | N
         total_label="All roles",
     )
     for row in rows:
-        addressing = index.applying(row.pk) & base
+        addressing = lens.applying(row.pk) & base
         for col in cols:
             relevant = (row.key, col.key) in addressed
             chart.cells[(row.key, col.key)] = Cell(
-                count=(addressing & index.mask("role", col.key)).bit_count(),
+                count=(addressing & lens.mask("role", col.key)).bit_count(),
                 href=cases_url(params, rec=row.key, role=col.key),
                 relevant=relevant,
                 gap_href=submit_url(rec=row.key, role=col.key) if relevant else "",
@@ -231,13 +235,13 @@ def _tag_grid(params, *, rows_param, rows, cols_param, cols) -> tuple[dict, dict
     """Counts of cases with both values (rows x cols) and with the row's value, among the
     cases the other filters select: ({(row, col): n}, {row: n})."""
     selection = CaseFilter(params)
-    base, index = selection.mask(), selection.index
+    base, lens = selection.mask(), selection.lens
     counts, totals = {}, {}
     for row in rows:
-        within = index.mask(rows_param, row.key) & base
+        within = lens.mask(rows_param, row.key) & base
         totals[row.key] = within.bit_count()
         for col in cols:
-            counts[(row.key, col.key)] = (within & index.mask(cols_param, col.key)).bit_count()
+            counts[(row.key, col.key)] = (within & lens.mask(cols_param, col.key)).bit_count()
     return counts, totals
 
 
@@ -320,7 +324,7 @@ def recommendation_cohort_chart(params, edition: Edition | None) -> Chart:
     rows = only(recommendation_axes(edition), chosen.get("rec"))
     cols = only(cohort_axes(), chosen.get("cohort"))
     selection = CaseFilter(params)
-    base, index = selection.mask(), selection.index
+    base, lens = selection.mask(), selection.lens
     chart = Chart(
         slug="recommendation-cohort",
         title="Cases per recommendation, by cohort",
@@ -331,10 +335,10 @@ def recommendation_cohort_chart(params, edition: Edition | None) -> Chart:
         cols=cols,
     )
     for row in rows:
-        addressing = index.applying(row.pk) & base
+        addressing = lens.applying(row.pk) & base
         for col in cols:
             chart.cells[(row.key, col.key)] = Cell(
-                count=(addressing & index.mask("cohort", col.key)).bit_count(),
+                count=(addressing & lens.mask("cohort", col.key)).bit_count(),
                 href=cases_url(params, rec=row.key, cohort=col.key),
             )
     return chart
@@ -344,7 +348,7 @@ def cohort_totals_chart(params) -> Chart:
     params, chosen = split(params, "cohort")
     cols = only(cohort_axes(), chosen.get("cohort"))
     selection = CaseFilter(params)
-    base, index = selection.mask(), selection.index
+    base, lens = selection.mask(), selection.lens
     row = Axis(key="cases", label="Published cases")
     chart = Chart(
         slug="cohort-totals",
@@ -357,7 +361,7 @@ def cohort_totals_chart(params) -> Chart:
     )
     for col in cols:
         chart.cells[("cases", col.key)] = Cell(
-            count=(index.mask("cohort", col.key) & base).bit_count(), href=cases_url(params, cohort=col.key)
+            count=(lens.mask("cohort", col.key) & base).bit_count(), href=cases_url(params, cohort=col.key)
         )
     return chart
 
@@ -369,8 +373,8 @@ def cooccurrence_chart(params, edition: Edition | None) -> Chart:
     params, chosen = split(params, "rec")
     rows = only(recommendation_axes(edition), chosen.get("rec"))
     selection = CaseFilter(params)
-    base, index = selection.mask(), selection.index
-    addressing = {row.key: index.applying(row.pk) & base for row in rows}
+    base, lens = selection.mask(), selection.lens
+    addressing = {row.key: lens.applying(row.pk) & base for row in rows}
     counts = {(a.key, b.key): (addressing[a.key] & addressing[b.key]).bit_count() for a in rows for b in rows}
     chart = Chart(
         slug="cooccurrence",
@@ -410,11 +414,50 @@ MATRIX_PAGE_SIZE = 40
 
 
 @dataclass
+class MatrixCell:
+    """A case x recommendation cell: the codings that count here, led by the surest one."""
+
+    codings: list[dict]
+
+    @classmethod
+    def of(cls, codings: list[dict]) -> "MatrixCell":
+        return cls(sorted(codings, key=lambda c: precedence(c["grade"], c["voice"])))
+
+    @property
+    def lead(self) -> dict:
+        return self.codings[0]
+
+    @property
+    def status(self) -> str:
+        return self.lead["status"]
+
+    @property
+    def grade(self) -> str:
+        return self.lead["grade"]
+
+    @property
+    def flag(self) -> str:
+        return flag_of(self.grade)
+
+    @property
+    def justification(self) -> str:
+        return self.lead["justification"]
+
+    @property
+    def voices(self) -> list[str]:
+        return [Voice(c["voice"]).label for c in self.codings]
+
+    @property
+    def disagree(self) -> bool:
+        return len({c["status"] for c in self.codings}) > 1
+
+
+@dataclass
 class Matrix:
     edition: Edition | None
     rows: list[Axis]
     cases: list[CaseStudy]
-    statuses: dict[tuple[int, str], dict]
+    statuses: dict[tuple[int, str], MatrixCell]
     totals: dict[str, Cell]
     page: int
     pages: int
@@ -442,7 +485,7 @@ class Matrix:
 def matrix(params: dict[str, list[str]], edition: Edition | None, page: int = 1) -> Matrix:
     rows = recommendation_axes(edition)
     selection = CaseFilter(params)
-    base, index = selection.mask(), selection.index
+    base, lens = selection.mask(), selection.lens
     ids = selection.ids(sort="organization")
     case_count = len(ids)
     pages = max(1, -(-case_count // MATRIX_PAGE_SIZE))
@@ -451,14 +494,19 @@ def matrix(params: dict[str, list[str]], edition: Edition | None, page: int = 1)
     cases = OrderedCases(ids, CaseStudy.objects.select_related("organization", "cohort"))[
         start : start + MATRIX_PAGE_SIZE
     ]
-    statuses = {
-        (a["case_id"], a["recommendation__key"]): a
-        for a in Application.objects.filter(
-            case__in=[c.pk for c in cases], recommendation__edition=edition
-        ).values("case_id", "recommendation__key", "status", "confidence", "justification")
-    }
+    codings = (
+        Application.objects.filter(case__in=[c.pk for c in cases], recommendation__edition=edition)
+        .filter(grade__in=lens.grades)
+        .values("case_id", "recommendation__key", "status", "grade", "voice", "justification")
+    )
+    if selection.voices:
+        codings = codings.filter(voice__in=selection.voices)
+    grouped: dict[tuple[int, str], list[dict]] = {}
+    for coding in codings:
+        grouped.setdefault((coding["case_id"], coding["recommendation__key"]), []).append(coding)
+    statuses = {key: MatrixCell.of(found) for key, found in grouped.items()}
     totals = {
-        r.key: Cell(count=(index.applying(r.pk) & base).bit_count(), href=cases_url(params, rec=r.key))
+        r.key: Cell(count=(lens.applying(r.pk) & base).bit_count(), href=cases_url(params, rec=r.key))
         for r in rows
     }
     return Matrix(edition, rows, cases, statuses, totals, page, pages, case_count)
@@ -468,12 +516,11 @@ def addressing_all(params: dict[str, list[str]], keys: list[str]) -> OrderedCase
     """Published cases that address every one of the recommendations (AND, unlike ``rec``'s OR),
     among those the other parameters select, newest first."""
     selection = CaseFilter({k: v for k, v in params.items() if k != "rec"})
-    index = selection.index
     mask = selection.mask()
     for key in keys:
-        mask &= index.mask("rec", key)
+        mask &= selection.lens.mask("rec", key)
     return OrderedCases(
-        [index.ids[p] for p in index.positions(mask)],
+        [selection.index.ids[p] for p in selection.index.positions(mask)],
         CaseStudy.objects.select_related("organization", "cohort"),
     )
 
@@ -482,7 +529,8 @@ def addressing_all(params: dict[str, list[str]], keys: list[str]) -> OrderedCase
 
 
 def compare(slugs: list[str], edition: Edition | None):
-    """Up to four published cases and their applications aligned by recommendation."""
+    """Up to four published cases and their codings aligned by recommendation: each cell holds every
+    voice's coding of that case (refuted ones never), surest first."""
     cases = list(
         CaseStudy.objects.published()
         .filter(slug__in=slugs[:4])
@@ -491,16 +539,56 @@ def compare(slugs: list[str], edition: Edition | None):
     )
     order = {s: i for i, s in enumerate(slugs)}
     cases.sort(key=lambda c: order.get(c.slug, 99))
-    apps = (
-        Application.objects.filter(case__in=cases)
+    codings = (
+        Application.objects.shown()
+        .filter(case__in=cases)
         .select_related("recommendation", "recommendation__section")
         .order_by("recommendation__section__order", "recommendation__order", "recommendation__key")
     )
     by_rec: dict[str, dict] = {}
     recs = {}
-    for app in apps:
-        recs.setdefault(app.recommendation.key, app.recommendation)
-        by_rec.setdefault(app.recommendation.key, {})[app.case_id] = app
-    rows = [(recs[key], [by_rec[key].get(c.pk) for c in cases]) for key in recs]
-    shared = sum(1 for _, apps in rows if all(apps))
+    for coding in codings:
+        recs.setdefault(coding.recommendation.key, coding.recommendation)
+        by_rec.setdefault(coding.recommendation.key, {}).setdefault(coding.case_id, []).append(coding)
+    for cells in by_rec.values():
+        for found in cells.values():
+            found.sort(key=lambda c: precedence(c.grade, c.voice))
+    rows = [(recs[key], [by_rec[key].get(c.pk, []) for c in cases]) for key in recs]
+    shared = sum(1 for _, cells in rows if all(cells))
     return cases, rows, shared
+
+
+# --- What the numbers rest on ------------------------------------------------------------
+
+
+@dataclass
+class EvidenceSplit:
+    """The codings behind a page's numbers, by grade, and the setting they were counted under."""
+
+    evidence: str
+    voices: list[str]
+    grades: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.grades.values())
+
+    @property
+    def parts(self) -> list[tuple[str, int]]:
+        return [(Grade(grade).label.lower(), n) for grade, n in self.grades.items()]
+
+    @property
+    def confirmed_only(self) -> bool:
+        return self.evidence == Evidence.CONFIRMED
+
+
+def evidence_split(params: dict[str, list[str]], edition: Edition | None) -> EvidenceSplit:
+    """How many of the applying codings the page counts are confirmed, corroborated,
+    unverified or inferred, among the cases its filters select."""
+    selection = CaseFilter(params)
+    rec_ids = [axis.pk for axis in recommendation_axes(edition)]
+    order = [Grade.CONFIRMED, Grade.CORROBORATED, Grade.RECALLED, Grade.INFERRED]
+    counted = selection.lens.coding_grades(rec_ids, selection.mask())
+    return EvidenceSplit(
+        selection.evidence, selection.voices, {grade: counted[grade] for grade in order if grade in counted}
+    )

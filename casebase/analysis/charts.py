@@ -168,8 +168,10 @@ def matrix_layout(m: Matrix) -> dict:
             if not app:
                 continue
             x = LABEL_WIDTH + c * 34 + 17
-            marks.append({"x": x, "y": y, "status": app["status"], "colour": STATUS_COLOURS[app["status"]],
-                          "title": f"{case.organization.name}, {row.title or row.key}: {app['status']}"})  # fmt: skip
+            marks.append({"x": x, "y": y, "status": app.status, "colour": STATUS_COLOURS[app.status],
+                          "flag": app.flag,
+                          "title": f"{case.organization.name}, {row.title or row.key}: {app.status}"
+                          + (f" ({app.flag})" if app.flag else "")})  # fmt: skip
     return {
         "m": m,
         "width": width,

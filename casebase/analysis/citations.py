@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 PUBLISHER = "Partnership on AI"
+# Views and the dataset are computed by the site itself; their author is the site, not PAI.
+SITE_AUTHOR = "Casebase"
 SITE_NAME = "Casebase: Responsible Practices for Synthetic Media case studies"
 
 
@@ -23,6 +25,8 @@ class Citation:
     kind: str = "webpage"  # or "dataset", "report"
     key_hint: str = ""
     version: str = ""
+    # What a reader of the citation must know: an unconfirmed title or author, the original address.
+    note: str = ""
 
     @property
     def key(self) -> str:
@@ -39,7 +43,10 @@ class Citation:
             ("howpublished", SITE_NAME if self.kind != "dataset" else None),
             ("publisher", PUBLISHER if self.kind == "dataset" else None),
             ("version", self.version or None),
-            ("note", f"Accessed {self.accessed.isoformat()}"),
+            (
+                "note",
+                " ".join(filter(None, [bibtex_escape(self.note), f"Accessed {self.accessed.isoformat()}"])),
+            ),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         entry = "dataset" if self.kind == "dataset" else "misc"
@@ -56,6 +63,7 @@ class Citation:
             ("Y2", self.accessed.strftime("%Y/%m/%d")),
             ("PB", PUBLISHER if self.kind == "dataset" else SITE_NAME),
             ("ET", self.version),
+            ("N1", self.note),
         ]
         text = "".join(f"{tag}  - {ris_clean(value)}\n" for tag, value in lines if value)
         return text + "ER  - \n"
@@ -74,6 +82,8 @@ class Citation:
             item["issued"] = {"date-parts": [[self.year]]}
         if self.version:
             item["version"] = self.version
+        if self.note:
+            item["note"] = self.note
         return item
 
     def csl_json(self) -> str:
@@ -112,21 +122,35 @@ def today() -> datetime.date:
 
 
 def for_case(case) -> Citation:
+    """A case's citation: its author only as sure as its attribution, its title said to be ours when
+    PAI's is not known, and PAI's own page for it when there is one."""
     year = case.published_on.year if case.published_on else None
+    attribution, title = case.provenance("organization"), case.provenance("title")
+    notes = []
+    if attribution.is_fact:
+        author = case.organization.name
+    else:
+        author = "Author not established"
+        notes.append(f"Attributed to {case.organization.name} ({attribution.flag}), not confirmed.")
+    if not title.is_fact:
+        notes.append("Descriptive title by Casebase editors; PAI's title is not established.")
+    if case.official_url and case.provenance("official_url").is_fact:
+        notes.append(f"Published by Partnership on AI at {case.official_url}.")
     return Citation(
         title=case.title,
-        author=case.organization.name,
+        author=author,
         year=year,
         url=absolute(case.get_absolute_url()),
         accessed=today(),
         key_hint=case.slug,
+        note=" ".join(notes),
     )
 
 
 def for_analysis(analysis) -> Citation:
     return Citation(
         title=analysis.title,
-        author=analysis.author or PUBLISHER,
+        author=analysis.author,
         year=analysis.published_on.year if analysis.published_on else None,
         url=absolute(analysis.get_absolute_url()),
         accessed=today(),
@@ -139,7 +163,7 @@ def for_view(title: str, full_path: str) -> Citation:
     """A saved analysis view: its address with the query string is the permalink."""
     return Citation(
         title=f"{title}. Casebase cross-case analysis",
-        author=PUBLISHER,
+        author=SITE_AUTHOR,
         year=today().year,
         url=absolute(full_path),
         accessed=today(),
@@ -150,7 +174,7 @@ def for_view(title: str, full_path: str) -> Citation:
 def for_snapshot(date: datetime.date, path: str = "/analysis/data/") -> Citation:
     return Citation(
         title=f"Casebase snapshot of the Responsible Practices for Synthetic Media case studies, {date.isoformat()}",
-        author=PUBLISHER,
+        author=SITE_AUTHOR,
         year=date.year,
         url=absolute(path),
         accessed=today(),

@@ -6,7 +6,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from casebase.cases.models import CaseStudy
-from casebase.core.choices import Confidence, confidence_flag
+from casebase.core.dates import precision_field
+from casebase.core.evidence import Sourced
 from casebase.core.markdown import MarkdownModelMixin
 from casebase.framework.models import Recommendation
 
@@ -16,8 +17,9 @@ class AnalysisQuerySet(models.QuerySet):
         return self.filter(status=Analysis.Status.PUBLISHED)
 
 
-class Analysis(MarkdownModelMixin, models.Model):
-    """A synthesis across cases, e.g. PAI's March 2024 themes."""
+class Analysis(MarkdownModelMixin, Sourced, models.Model):
+    """A synthesis across cases. Its voice says whose it is: PAI's own published analysis,
+    or one written by Casebase editors (cited to them, not to PAI)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -25,18 +27,12 @@ class Analysis(MarkdownModelMixin, models.Model):
 
     slug = models.SlugField(unique=True, max_length=120)
     title = models.CharField(max_length=250)
-    author = models.CharField(
-        max_length=200, default="Partnership on AI", help_text="Person or organization cited as author."
-    )
+    author = models.CharField(max_length=200, help_text="Person or organization cited as author.")
     summary = models.TextField(blank=True, help_text="One paragraph, plain text.")
     body = models.TextField(blank=True, help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
     published_on = models.DateField(null=True, blank=True)
-    date_label = models.CharField(
-        max_length=120, blank=True, help_text="How the date is known, e.g. 'March 2024 (to the month)'."
-    )
-    source_url = models.URLField(blank=True, max_length=500)
-    confidence = models.CharField(max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED)
+    published_precision = precision_field()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     order = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -45,6 +41,7 @@ class Analysis(MarkdownModelMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     MARKDOWN_FIELDS = {"body": "body_html"}
+    SOURCED_FIELDS = {"title": "Title", "author": "Author", "published_on": "Published", "summary": "Summary"}
     objects = AnalysisQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["body_html"])
 
@@ -59,26 +56,21 @@ class Analysis(MarkdownModelMixin, models.Model):
         return reverse("analysis:analysis", args=[self.slug])
 
     @property
-    def confidence_flag(self) -> str:
-        return confidence_flag(self.confidence)
-
-    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
 
-class Finding(MarkdownModelMixin, models.Model):
-    """One claim of an analysis, linked to the cases and recommendations it draws on."""
+class Finding(MarkdownModelMixin, Sourced, models.Model):
+    """One claim of an analysis, linked to the cases and recommendations it draws on.
+
+    Its voice is PAI's when it restates PAI's published wording (quoted in ``locator``),
+    the editors' when Casebase drew it."""
 
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="findings")
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=250)
     body = models.TextField(blank=True, help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
-    confidence = models.CharField(max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED)
-    is_pai_wording = models.BooleanField(
-        default=False, help_text="True when the finding restates PAI's own published theme."
-    )
     draws_on_note = models.CharField(
         max_length=300, blank=True, help_text="How the source names what it draws on, kept verbatim."
     )
@@ -86,6 +78,7 @@ class Finding(MarkdownModelMixin, models.Model):
     recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="findings")
 
     MARKDOWN_FIELDS = {"body": "body_html"}
+    SOURCED_FIELDS = {"title": "Finding", "body": "Explanation"}
     history = HistoricalRecords(excluded_fields=["body_html"], m2m_fields=[cases, recommendations])
 
     class Meta:
@@ -93,7 +86,3 @@ class Finding(MarkdownModelMixin, models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def confidence_flag(self) -> str:
-        return confidence_flag(self.confidence)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("crosstabs/", views.crosstabs, name="crosstabs"),
     path("cooccurrence/", views.cooccurrence, name="cooccurrence"),
     path("compare/", views.compare, name="compare"),
+    path("agreement/", views.agreement_view, name="agreement"),
     path("together/", views.together, name="together"),
     path("analyses/", views.analyses, name="analyses"),
     path("analyses/<slug:slug>/", views.analysis_detail, name="analysis"),

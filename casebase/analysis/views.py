@@ -6,16 +6,18 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from casebase.analysis import aggregates, charts, citations
+from casebase.analysis import aggregates, agreement, charts, citations
 from casebase.analysis.aggregates import clean_params
 from casebase.analysis.models import Analysis
 from casebase.cases import exports
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.core.evidence import Evidence, Voice, precedence
 from casebase.framework.models import Edition, Principle, StakeholderRole
 
-# The filters each page offers (edition is not a /cases/ parameter: it picks the rows).
-PAGE_FILTERS = ("role", "principle", "cohort")
+# The filters each page offers, with the evidence control (edition is not a /cases/
+# parameter: it picks the rows).
+PAGE_FILTERS = ("role", "principle", "cohort", "evidence", "voice")
 PICKER_LIMIT = 300
 
 CHARTS = {
@@ -38,17 +40,29 @@ def _filters(request):
 
 def _filter_context(params, edition, *, with_edition=True):
     return {
-        "params": params,
+        "params": {k: v for k, v in params.items() if k not in ("evidence", "voice")},
         "edition": edition,
         "filter_choices": {
             "role": StakeholderRole.objects.values_list("slug", "name"),
             "principle": Principle.objects.values_list("slug", "name"),
             "cohort": Cohort.objects.values_list("slug", "name"),
+            "evidence": Evidence.choices,
+            "voice": Voice.choices,
         },
         "editions": Edition.objects.values_list("slug", "title") if with_edition else None,
         "selected": {k: (v[0] if v else "") for k, v in params.items()},
         "query_string": _query_string(params, edition),
+        "split": aggregates.evidence_split(params, edition),
+        "other_evidence_url": "?" + _query_string(_toggle_evidence(params), edition),
     }
+
+
+def _toggle_evidence(params) -> dict:
+    """The same view under the other evidence setting."""
+    other = {k: v for k, v in params.items() if k != "evidence"}
+    if params.get("evidence") != [Evidence.CONFIRMED]:
+        other["evidence"] = [Evidence.CONFIRMED]
+    return other
 
 
 def _query_string(params, edition) -> str:
@@ -61,13 +75,16 @@ def _query_string(params, edition) -> str:
 
 
 def _view_title(base: str, params) -> str:
-    parts = [f"{k} {v}" for k, values in params.items() for v in values]
+    parts = [f"{k} {v}" for k, values in params.items() for v in values if k not in ("evidence", "voice")]
+    if params.get("evidence") == [Evidence.CONFIRMED]:
+        parts.append("confirmed evidence only")
+    parts += [f"{Voice(v).label.lower()} only" for v in params.get("voice", [])]
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
 @require_GET
 def index(request):
-    analyses = Analysis.objects.published().only("slug", "title", "summary", "confidence", "published_on")
+    analyses = Analysis.objects.published()
     return render(
         request,
         "analysis/index.html",
@@ -96,15 +113,17 @@ def matrix(request):
 
 @require_GET
 def application(request, case_slug, rec_key):
-    """One matrix cell: how a case relates to a recommendation, and why."""
-    app = get_object_or_404(
-        Application.objects.of_published_cases().select_related(
-            "case", "case__organization", "recommendation"
-        ),
-        case__slug=case_slug,
-        recommendation__key=rec_key,
+    """One matrix cell: how a case relates to a recommendation, and why, in every voice that coded it."""
+    codings = sorted(
+        Application.objects.of_published_cases()
+        .shown()
+        .select_related("case", "case__organization", "recommendation")
+        .filter(case__slug=case_slug, recommendation__key=rec_key),
+        key=lambda coding: precedence(coding.grade, coding.voice),
     )
-    return render(request, "analysis/application.html", {"app": app})
+    if not codings:
+        raise Http404("No such coding of a published case.")
+    return render(request, "analysis/application.html", {"app": codings[0], "codings": codings})
 
 
 @require_GET
@@ -266,6 +285,25 @@ def cite_analysis(request, slug, ext):
 @require_GET
 def cite_snapshot(request, ext):
     return _citation_response(citations.for_snapshot(citations.today()), ext)
+
+
+@require_GET
+def agreement_view(request):
+    params, edition = _filters(request)
+    voices = Voice.values
+    a = request.GET.get("a") if request.GET.get("a") in voices else Voice.SUPPORTER
+    b = request.GET.get("b") if request.GET.get("b") in voices else Voice.EDITORS
+    messages = [] if a != b else ["Choose two different voices to compare."]
+    result = agreement.agreement(params, edition, a, b) if a != b else None
+    context = _filter_context(params, edition) | {
+        "result": result,
+        "a": a,
+        "b": b,
+        "voice_pair": [("a", a, "First voice"), ("b", b, "Second voice")],
+        "problems": messages,
+        "view_title": _view_title("Agreement between voices", params),
+    }
+    return render(request, "analysis/agreement.html", context)
 
 
 @require_GET

@@ -31,6 +31,24 @@ CASE_PARAMETERS = [
 ] + [
     OpenApiParameter("q", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Words to search for."),
     OpenApiParameter(
+        "evidence",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=["all", "confirmed"],
+        description="all (default): confirmed and unconfirmed facts count; confirmed: only confirmed or "
+        "corroborated ones (filters, and the codings, roles, principles and credits served). Refuted facts never.",
+    ),
+    OpenApiParameter(
+        "voice",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        many=True,
+        explode=True,
+        enum=["supporter", "pai", "editors"],
+        description="Count only codings in these voices for the rec filter: the organization itself, PAI staff, "
+        "Casebase editors.",
+    ),
+    OpenApiParameter(
         "sort",
         OpenApiTypes.STR,
         OpenApiParameter.QUERY,

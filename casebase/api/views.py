@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from casebase.analysis.models import Analysis, Finding
 from casebase.api import serializers
 from casebase.api.filters import CASE_PARAMETERS, CaseFilterBackend, clean
-from casebase.cases.models import Application, CaseStudy
+from casebase.cases.models import Application, CaseCredit, CaseStudy, TaggedPrinciple, TaggedRole
 from casebase.framework.models import Edition, Recommendation, Section
 from casebase.organizations.models import Organization
 
@@ -154,10 +154,15 @@ class CaseViewSet(ReadOnly):
         queryset = (
             CaseStudy.objects.published()
             .select_related("organization", "cohort", "edition")
-            .prefetch_related(Prefetch("applications", queryset=applications))
+            .prefetch_related(
+                Prefetch("applications", queryset=applications),
+                Prefetch("role_links", queryset=TaggedRole.objects.select_related("tag")),
+                Prefetch("principle_links", queryset=TaggedPrinciple.objects.select_related("tag")),
+                Prefetch("credits", queryset=CaseCredit.objects.select_related("organization")),
+            )
         )
         if self.action != "list":  # a list's tags are attached by OrderedCases, for the page at once
-            queryset = queryset.prefetch_related("roles", "principles", "tags")
+            queryset = queryset.prefetch_related("tags")
         if self.action == "list":
             queryset = queryset.defer(*LIST_DEFERRED)
         return queryset

@@ -5,14 +5,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
-from casebase.core.admin import NeedsVerificationFilter
-from casebase.core.choices import NEEDS_VERIFICATION
+from casebase.core.admin import EVIDENCE_FIELDS, EVIDENCE_FIELDSET, NeedsVerificationFilter
+from casebase.core.evidence import UNCONFIRMED_GRADES
 from casebase.framework.models import Principle, StakeholderRole
 
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "released_on"]
+    list_display = ["name", "slug", "released_on", "released_precision"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -29,7 +29,14 @@ class ApplicationInline(admin.StackedInline):
     model = Application
     extra = 0
     autocomplete_fields = ["recommendation"]
-    fields = [("recommendation", "status"), ("asserted_by", "confidence"), "justification", "excerpt"]
+    fields = [
+        ("recommendation", "status"),
+        ("voice", "grade"),
+        "justification",
+        "excerpt",
+        "source_url",
+        "locator",
+    ]
     classes = ["collapse"]
 
 
@@ -53,21 +60,20 @@ class CaseStudyAdminForm(forms.ModelForm):
             "framing_question",
             "takeaways",
             "summary",
-            "summary_confidence",
+            "authors",
             "sections",
             "cohort",
             "published_on",
+            "published_precision",
             "edition",
-            "source_url",
-            "source_url_confidence",
+            "official_url",
             "roles",
             "principles",
             "tags",
             "modalities",
             "disclosure_types",
             "completeness",
-            "verification",
-            "verification_note",
+            *EVIDENCE_FIELDS,
         ]
 
 
@@ -75,13 +81,13 @@ class CaseStudyAdminForm(forms.ModelForm):
 class CaseStudyAdmin(SimpleHistoryAdmin):
     form = CaseStudyAdminForm
     list_display = [
-        "title", "organization", "is_published", "completeness", "verification", "cohort", "updated_at",
+        "title", "organization", "is_published", "completeness", "grade", "cohort", "updated_at",
     ]  # fmt: skip
     list_filter = [
         NeedsVerificationFilter,
         "is_published",
         "completeness",
-        "verification",
+        "grade",
         "cohort",
         "edition",
     ]
@@ -97,22 +103,19 @@ class CaseStudyAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["title", "slug", "organization", "is_published"]}),
         (
             "Content",
-            {"fields": ["framing_question", "takeaways", "summary", "summary_confidence", "sections"]},
+            {"fields": ["framing_question", "takeaways", "summary", "authors", "sections"]},
         ),
         (
             "Publication",
-            {"fields": ["cohort", "published_on", "edition", "source_url", "source_url_confidence"]},
+            {"fields": ["cohort", "published_on", "published_precision", "edition", "official_url"]},
         ),
         ("Classification", {"fields": ["roles", "principles", "tags", "modalities", "disclosure_types"]}),
-        ("Verification", {"fields": ["completeness", "verification", "verification_note"]}),
+        ("Completeness", {"fields": ["completeness"]}),
+        EVIDENCE_FIELDSET,
         ("Record", {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
     # The worklist: anything unverified, inferred or unknown, and every stub.
-    worklist_q = (
-        Q(verification__in=NEEDS_VERIFICATION)
-        | Q(summary_confidence__in=NEEDS_VERIFICATION)
-        | Q(completeness=CaseStudy.Completeness.STUB)
-    )
+    worklist_q = Q(grade__in=UNCONFIRMED_GRADES) | Q(completeness=CaseStudy.Completeness.STUB)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -122,9 +125,8 @@ class CaseStudyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
-    list_display = ["case", "recommendation", "status", "asserted_by", "confidence", "updated_at"]
-    list_filter = [NeedsVerificationFilter, "status", "asserted_by", "confidence", "recommendation__edition"]
+    list_display = ["case", "recommendation", "status", "voice", "grade", "updated_at"]
+    list_filter = [NeedsVerificationFilter, "status", "voice", "grade", "recommendation__edition"]
     list_select_related = ["case", "recommendation"]
     search_fields = ["case__title", "recommendation__key", "recommendation__title", "justification"]
     autocomplete_fields = ["case", "recommendation", "coder"]
-    worklist_q = Q(confidence__in=NEEDS_VERIFICATION)

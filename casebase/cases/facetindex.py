@@ -12,9 +12,14 @@ a recommendation with a status) is a bitmask over the published cases, bit p
 being the p-th case in the newest-first order (NEWEST). Filtering is AND/OR of
 masks and counting is ``int.bit_count()``: microseconds for any combination.
 
+Facts have grades and voices (casebase.core.evidence): a role, principle or
+organization credit is kept per grade, and a coding per status, voice and grade,
+so one index answers under either evidence setting and for any voices (a
+``Lens``). Refuted facts are never indexed.
+
 What counts as published is CaseStudy.objects.published(); what counts as
-applying a recommendation is Application.APPLYING, applied here in Python to
-the statuses read: neither rule is restated.
+applying a recommendation is Application.APPLYING, and which grades count is
+Evidence.grades(): all applied here in Python to what was read, none restated.
 
 The index is built in a fixed number of queries (about 0.2 s at 20,000 cases),
 kept in the cache under the content version that casebase.core.pagecache starts
@@ -31,12 +36,13 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connections, router, transaction
-from django.db.models import F, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, F, Value, Window
+from django.db.models.functions import Concat, RowNumber
 from taggit.models import Tag
 
 from casebase.cases.models import (
     Application,
+    CaseCredit,
     CaseStudy,
     Cohort,
     TaggedPrinciple,
@@ -44,11 +50,12 @@ from casebase.cases.models import (
     TaggedTopic,
 )
 from casebase.core import pagecache
+from casebase.core.evidence import SHOWN_GRADES, Evidence
 from casebase.framework.models import Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
 # Change when the index's shape changes, so no process reads an older pickle.
-FORMAT = 2
+FORMAT = 3
 SECONDS = 600  # bounds memory only: a new content version makes an entry unused
 # The one newest-first order of published cases, and the order of the bits. A case
 # whose date is not established is taken as the newest we know of (PAI's latest set).
@@ -57,7 +64,7 @@ NEWEST = (F("published_on").desc(nulls_first=True), F("id").desc())
 # Orders read from the database when a reader asks for them (positions, cached per version).
 ORDERS = {
     "title": ("title", "id"),
-    # The matrix's columns: grouped by organization, then by cohort.
+    # The matrix's columns: grouped by (lead) organization, then by cohort.
     "organization": ("organization__name", F("cohort__released_on").asc(nulls_last=True), "title", "id"),
 }
 
@@ -78,13 +85,13 @@ def bits_of(mask: int) -> list[int]:
 @dataclass
 class FacetIndex:
     ids: list[int]  # published case ids, newest first: bit p is ids[p]
-    # param -> value -> mask, for the /cases/ parameters (role, principle, org, cohort, tag, rec)
-    masks: dict[str, dict[str, int]] = field(default_factory=dict)
-    # param -> value -> label, in display order
+    # evidence setting -> param -> value -> mask, for role, principle, org, cohort and tag
+    masks: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # param -> value -> label, in display order (rec included)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    # recommendation id -> application status -> mask (one edition's recommendation)
-    statuses: dict[int, dict[str, int]] = field(default_factory=dict)
-    # recommendation id -> key, for the per-edition views
+    # recommendation id -> (status, voice, grade) -> mask: every shown coding
+    codings: dict[int, dict[tuple[str, str, str], int]] = field(default_factory=dict)
+    # recommendation id -> key, and key -> ids (a key may name a recommendation in several editions)
     rec_keys: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -99,30 +106,12 @@ class FacetIndex:
     def position(self) -> dict[int, int]:
         return {case_id: p for p, case_id in enumerate(self.ids)}
 
-    def any_of(self, param: str, values) -> int:
-        masks = self.masks.get(param, {})
-        out = 0
-        for value in values:
-            out |= masks.get(value, 0)
+    @cached_property
+    def rec_ids(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for rec_id, key in self.rec_keys.items():
+            out.setdefault(key, []).append(rec_id)
         return out
-
-    def mask(self, param: str, value: str) -> int:
-        return self.masks.get(param, {}).get(value, 0)
-
-    def count(self, param: str, value: str, within: int | None = None) -> int:
-        mask = self.mask(param, value)
-        return (mask if within is None else mask & within).bit_count()
-
-    def applying(self, rec_id: int) -> int:
-        """Published cases applying this recommendation (of one edition)."""
-        out = 0
-        for status, mask in self.statuses.get(rec_id, {}).items():
-            if status in Application.APPLYING:
-                out |= mask
-        return out
-
-    def with_status(self, rec_id: int, status: str) -> int:
-        return self.statuses.get(rec_id, {}).get(status, 0)
 
     def mask_of_ids(self, ids) -> int:
         position = self.position
@@ -135,21 +124,96 @@ class FacetIndex:
         newest = bits_of(mask)
         return newest[::-1] if sort == "oldest" else newest
 
+    def lens(self, evidence: str = Evidence.ALL, voices=None) -> "Lens":
+        return Lens(self, Evidence.of(evidence), frozenset(voices) if voices else None)
 
-# facet -> its link rows as (g1, g2, cid): two grouping values and a case id. Tags
-# group by tag alone (g2 is a constant); applications by recommendation and status.
+
+@dataclass
+class Lens:
+    """The index seen under one evidence setting, and for some voices' codings (None: all)."""
+
+    index: FacetIndex
+    evidence: str
+    voices: frozenset | None = None
+    _applying: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def grades(self) -> frozenset:
+        return Evidence.grades(self.evidence)
+
+    @property
+    def labels(self) -> dict[str, dict[str, str]]:
+        return self.index.labels
+
+    def _counts(self, voice: str, grade: str) -> bool:
+        return grade in self.grades and (self.voices is None or voice in self.voices)
+
+    def applying(self, rec_id: int) -> int:
+        """Published cases that, by a coding that counts here, apply this recommendation."""
+        if rec_id not in self._applying:
+            out = 0
+            for (status, voice, grade), mask in self.index.codings.get(rec_id, {}).items():
+                if status in Application.APPLYING and self._counts(voice, grade):
+                    out |= mask
+            self._applying[rec_id] = out
+        return self._applying[rec_id]
+
+    def with_status(self, rec_id: int, status: str) -> int:
+        out = 0
+        for (coded, voice, grade), mask in self.index.codings.get(rec_id, {}).items():
+            if coded == status and self._counts(voice, grade):
+                out |= mask
+        return out
+
+    def coding_grades(self, rec_ids, within: int) -> dict[str, int]:
+        """How many applying codings of these recommendations, within ``within``, there are of
+        each grade that counts here: the split every count page shows."""
+        counts = {grade: 0 for grade in SHOWN_GRADES if grade in self.grades}
+        for rec_id in rec_ids:
+            for (status, voice, grade), mask in self.index.codings.get(rec_id, {}).items():
+                if status in Application.APPLYING and self._counts(voice, grade):
+                    counts[grade] += (mask & within).bit_count()
+        return counts
+
+    def mask(self, param: str, value: str) -> int:
+        if param == "rec":
+            out = 0
+            for rec_id in self.index.rec_ids.get(value, ()):
+                out |= self.applying(rec_id)
+            return out
+        return self.index.masks.get(self.evidence, {}).get(param, {}).get(value, 0)
+
+    def any_of(self, param: str, values) -> int:
+        out = 0
+        for value in values:
+            out |= self.mask(param, value)
+        return out
+
+    def count(self, param: str, value: str, within: int | None = None) -> int:
+        mask = self.mask(param, value)
+        return (mask if within is None else mask & within).bit_count()
+
+
+# facet -> its rows as (g1, g2, cid): a value, what grades it (or "" for ungraded topic tags) and a
+# case id. Codings group by recommendation, and by status, voice and grade joined in g2.
 def _sources():
-    blank = Value("")
     return {
-        "role": TaggedRole.objects.values(g1=F("tag_id"), g2=blank, cid=F("content_object_id")),
-        "principle": TaggedPrinciple.objects.values(g1=F("tag_id"), g2=blank, cid=F("content_object_id")),
-        "tag": TaggedTopic.objects.values(g1=F("tag_id"), g2=blank, cid=F("content_object_id")),
-        "rec": Application.objects.values(g1=F("recommendation_id"), g2=F("status"), cid=F("case_id")),
+        "role": TaggedRole.objects.values(g1=F("tag_id"), g2=F("grade"), cid=F("content_object_id")),
+        "principle": TaggedPrinciple.objects.values(
+            g1=F("tag_id"), g2=F("grade"), cid=F("content_object_id")
+        ),
+        "tag": TaggedTopic.objects.values(g1=F("tag_id"), g2=Value(""), cid=F("content_object_id")),
+        "org": CaseCredit.objects.values(g1=F("organization_id"), g2=F("grade"), cid=F("case_id")),
+        "rec": Application.objects.values(
+            g1=F("recommendation_id"),
+            g2=Concat(F("status"), Value(":"), F("voice"), Value(":"), F("grade"), output_field=CharField()),
+            cid=F("case_id"),
+        ),
     }
 
 
 def _read_positions(connection) -> dict[str, dict[tuple, list[int]]]:
-    """facet -> (value id, status or '') -> positions of its published cases, newest first.
+    """facet -> (value id, grade or coding group or '') -> positions of its published cases, newest first.
 
     One statement, so one consistent view of the data: the database numbers
     the published cases in the NEWEST order once (the ordered queryset of
@@ -202,58 +266,54 @@ def build() -> FacetIndex:
 
 def _build(connection) -> FacetIndex:
     rows = list(
-        CaseStudy.objects.using(connection.alias)
-        .published()
-        .order_by(*NEWEST)
-        .values_list("id", "organization_id", "cohort_id")
+        CaseStudy.objects.using(connection.alias).published().order_by(*NEWEST).values_list("id", "cohort_id")
     )
     size = len(rows)
     read = _read_positions(connection)
-    by_value: dict[str, dict] = {
-        facet: {value_id: found for (value_id, _), found in read[facet].items()}
-        for facet in ("role", "principle", "tag")
-    }
-    for param, column in (("org", 1), ("cohort", 2)):
-        by_value[param] = {}
-        for p, row in enumerate(rows):
-            if row[column] is not None:
-                by_value[param].setdefault(row[column], []).append(p)
     index = FacetIndex(ids=[r[0] for r in rows])
+    cohorts: dict[int, list[int]] = {}
+    for p, (_, cohort_id) in enumerate(rows):
+        if cohort_id is not None:
+            cohorts.setdefault(cohort_id, []).append(p)
 
-    def add(param: str, positions: dict, labels) -> None:
-        """positions: value id -> positions; labels: (value id, value, label) in display order."""
-        index.masks[param], index.labels[param] = {}, {}
-        for value_id, value, label in labels:
-            if value_id in positions:
-                index.masks[param][value] = _mask(positions[value_id], size)
-                index.labels[param][value] = label
+    def graded(facet: str, evidence: str) -> dict:
+        """value id -> positions of the cases whose fact counts under ``evidence`` (topics: all)."""
+        grades = Evidence.grades(evidence)
+        out: dict[int, list[int]] = {}
+        for (value_id, grade), found in read[facet].items():
+            if grade == "" or grade in grades:
+                out.setdefault(value_id, []).extend(found)
+        return out
 
-    for param, values in (
+    vocabularies = (
         ("role", StakeholderRole.objects.order_by("order", "name")),
         ("principle", Principle.objects.order_by("order", "name")),
         ("tag", Tag.objects.order_by("name")),
         ("org", Organization.objects.order_by("name", "slug")),
         ("cohort", Cohort.objects.order_by(F("released_on").asc(nulls_last=True), "slug")),
-    ):
-        add(param, by_value[param], values.values_list("pk", "slug", "name"))
+    )
+    for param, values in vocabularies:
+        values = list(values.values_list("pk", "slug", "name"))
+        everywhere = graded(param, Evidence.ALL) if param != "cohort" else cohorts
+        index.labels[param] = {slug: name for pk, slug, name in values if pk in everywhere}
+        for evidence in Evidence.values:
+            by_id = graded(param, evidence) if param != "cohort" else cohorts
+            index.masks.setdefault(evidence, {})[param] = {
+                slug: _mask(sorted(set(by_id[pk])), size) for pk, slug, _ in values if pk in by_id
+            }
 
-    for (rec_id, status), positions in read["rec"].items():
-        index.statuses.setdefault(rec_id, {})[status] = _mask(positions, size)
+    for (rec_id, group), positions in read["rec"].items():
+        status, voice, grade = group.split(":")
+        if grade in SHOWN_GRADES:  # refuted codings are never counted
+            index.codings.setdefault(rec_id, {})[(status, voice, grade)] = _mask(positions, size)
     recs = {
         r["pk"]: r
-        for r in Recommendation.objects.filter(pk__in=list(index.statuses)).values(
+        for r in Recommendation.objects.filter(pk__in=list(index.codings)).values(
             "pk", "key", "title", "official_number", "order", section_order=F("section__order")
         )
     }
     index.rec_keys = {pk: r["key"] for pk, r in recs.items()}
-    # The rec parameter names a key: a key may name a recommendation in several
-    # editions, and its cases are those applying any of them.
-    by_key: dict[str, list[int]] = {}
-    for rec_id in index.statuses:
-        found = bits_of(index.applying(rec_id))
-        if found:
-            by_key.setdefault(recs[rec_id]["key"], []).extend(found)
-    add("rec", by_key, [(key, key, label) for key, label in rec_labels(recs.values())])
+    index.labels["rec"] = dict(rec_labels(recs.values()))
     return index
 
 

@@ -9,7 +9,10 @@ the rows a page shows are read from the database (OrderedCases).
 
 Parameters (all optional, each repeatable): ``role``, ``principle``, ``org``,
 ``cohort``, ``rec`` (recommendation key) and ``tag`` (topic tag slug); plus
-``q`` (search) and ``sort`` (newest, oldest, title, relevance).
+``q`` (search), ``sort`` (newest, oldest, title, relevance), ``evidence``
+(``all``, the default: confirmed and unconfirmed facts; ``confirmed``: only facts
+confirmed or corroborated; refuted facts never count) and ``voice`` (repeatable:
+count only codings in these voices: ``supporter``, ``pai``, ``editors``).
 
 Several values of one parameter are alternatives (OR: ``role=builder&role=creator``
 is builders or creators); different parameters must all hold (AND). A case
@@ -21,6 +24,7 @@ Unknown values are dropped and reported in ``messages`` (and, per parameter, in
     case_filter.cases()      # the matching published cases, in order (a lazy sequence)
     case_filter.count        # how many
     case_filter.mask()       # as a bitmask of the facet index, for counting
+    case_filter.lens         # the index under this evidence setting and these voices
     case_filter.facets()     # counts per value, for the list page
     case_filter.active       # [ActiveFilter(param, value, label, remove_url), ...]
     case_filter.messages     # ["No role matches “x”; that filter was ignored.", ...]
@@ -37,6 +41,7 @@ from taggit.models import Tag
 from casebase.cases import facetindex, search
 from casebase.cases.facetindex import rec_label
 from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, attach_tags
+from casebase.core.evidence import Evidence, Voice
 from casebase.core.params import MAX_VALUES, clean_key, clean_keys, values_of
 from casebase.framework.models import Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
@@ -156,6 +161,8 @@ class CaseFilter:
             if values:
                 self.selected[param] = self._known(param, values)
         self.sort = self._sort()
+        self.evidence = self._evidence()
+        self.voices = self._voices()
         self.search_mode = ""  # "", "match" or "fuzzy" once the search has run
 
     # --- parsing -----------------------------------------------------------------
@@ -198,17 +205,39 @@ class CaseFilter:
             sort = ""
         return sort or ("relevance" if self.q else "newest")
 
+    def _evidence(self) -> str:
+        raw = clean_key(" ".join(values_of(self.params, "evidence")[:1]))
+        if raw and raw not in Evidence.values:
+            self.unknown.setdefault("evidence", []).append(raw)
+            self.messages.append(
+                f"Unknown evidence setting {_quote(raw)}; counting confirmed and unconfirmed facts."
+            )
+        return Evidence.of(raw)
+
+    def _voices(self) -> list[str]:
+        values, _ = clean_keys(values_of(self.params, "voice"))
+        for value in values:
+            if value not in Voice.values:
+                self.unknown.setdefault("voice", []).append(value)
+                self.messages.append(f"No voice is called {_quote(value)}; that filter was ignored.")
+        return [v for v in Voice.values if v in values]
+
     # --- selecting ---------------------------------------------------------------
 
     @cached_property
     def index(self) -> facetindex.FacetIndex:
         return facetindex.current()
 
+    @cached_property
+    def lens(self) -> facetindex.Lens:
+        """The index under this filter's evidence setting and voices."""
+        return self.index.lens(self.evidence, self.voices)
+
     def _filters_mask(self, exclude=()) -> int:
         mask = self.index.everything
         for param, selected in self.selected.items():
             if param not in exclude and selected:
-                mask &= self.index.any_of(param, selected)
+                mask &= self.lens.any_of(param, selected)
         return mask
 
     @cached_property
@@ -277,6 +306,9 @@ class CaseFilter:
         default_sort = "relevance" if self.q else "newest"
         if self.sort != default_sort:
             pairs.append(("sort", self.sort))
+        if self.evidence != Evidence.ALL:
+            pairs.append(("evidence", self.evidence))
+        pairs += [("voice", voice) for voice in self.voices]
         for key, value in extra.items():
             pairs = [(k, v) for k, v in pairs if k != key]
             if value:
@@ -311,6 +343,15 @@ class CaseFilter:
     def is_filtered(self) -> bool:
         return bool(self.q or any(self.selected.values()))
 
+    @property
+    def is_confirmed_only(self) -> bool:
+        return self.evidence == Evidence.CONFIRMED
+
+    @property
+    def other_evidence_query(self) -> str:
+        """This view's query string under the other evidence setting."""
+        return self.url(evidence="" if self.is_confirmed_only else Evidence.CONFIRMED)
+
     def clear_url(self) -> str:
         """Remove every facet filter, keep the search."""
         return self.url(selected={})
@@ -332,7 +373,7 @@ class CaseFilter:
         for param in FACET_PARAMS:
             within = self.mask(exclude=(param,))
             rows = [
-                (value, label, self.index.count(param, value, within))
+                (value, label, self.lens.count(param, value, within))
                 for value, label in self.index.labels.get(param, {}).items()
             ]
             rows = [row for row in rows if row[2]]

@@ -8,19 +8,23 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TaggedItemBase
 
 from casebase.cases import search
-from casebase.core.choices import NEEDS_VERIFICATION, Confidence, VerificationFields, confidence_flag
+from casebase.core.dates import precision_field
+from casebase.core.evidence import SHOWN_GRADES, UNCONFIRMED_GRADES, Grade, Sourced
 from casebase.core.markdown import MarkdownModelMixin, render_markdown
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
 
-class Cohort(models.Model):
+class Cohort(Sourced, models.Model):
     """A set of cases PAI released together (March 2024, November 2024, 2025)."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     released_on = models.DateField(null=True, blank=True)
+    released_precision = precision_field()
     description = models.TextField(blank=True)
+
+    SOURCED_FIELDS = {"name": "Name", "released_on": "Released", "description": "About"}
 
     class Meta:
         ordering = ["released_on", "slug"]
@@ -29,10 +33,11 @@ class Cohort(models.Model):
         return self.name
 
 
-class TemplateSection(models.Model):
-    """One numbered section of PAI's case template: a heading and the prompt supporters answer.
+class TemplateSection(Sourced, models.Model):
+    """One numbered section of the case template: a heading and the prompt supporters answer.
 
-    Editors change these records (not code) when next year's template changes.
+    Editors change these records (not code) when next year's template changes. Whether
+    a heading and prompt are PAI's own wording is their provenance.
     """
 
     order = models.PositiveSmallIntegerField()
@@ -40,6 +45,7 @@ class TemplateSection(models.Model):
     prompt = models.TextField()
     is_active = models.BooleanField(default=True)
 
+    SOURCED_FIELDS = {"heading": "Heading", "prompt": "Prompt"}
     history = HistoricalRecords()
 
     class Meta:
@@ -60,16 +66,20 @@ class CaseLink:
         return case_is_public(self.content_object_id)
 
 
-class TaggedRole(CaseLink, ItemBase):
-    content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE)
+class TaggedRole(CaseLink, Sourced, ItemBase):
+    """A case plays this stakeholder role: a fact with its own provenance."""
+
+    content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE, related_name="role_links")
     tag = models.ForeignKey(StakeholderRole, on_delete=models.CASCADE, related_name="tagged_cases")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_case_role")]
 
 
-class TaggedPrinciple(CaseLink, ItemBase):
-    content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE)
+class TaggedPrinciple(CaseLink, Sourced, ItemBase):
+    """A case concerns this principle: a fact with its own provenance."""
+
+    content_object = models.ForeignKey("CaseStudy", on_delete=models.CASCADE, related_name="principle_links")
     tag = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="tagged_cases")
 
     class Meta:
@@ -85,6 +95,30 @@ class TaggedTopic(CaseLink, TaggedItemBase):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_case_topic")]
+
+
+class CaseCredit(CaseLink, Sourced, models.Model):
+    """An organization credited with a case: its lead, or a co-author. Each credit is a fact with
+    its provenance, so a speculative author is flagged wherever it is shown or counted."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        CO_AUTHOR = "co_author", "Co-author"
+
+    case = models.ForeignKey("CaseStudy", on_delete=models.CASCADE, related_name="credits")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="case_credits")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CO_AUTHOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "organization"], name="unique_case_credit")]
+        ordering = ["-role", "organization__name"]
+
+    def __str__(self):
+        return f"{self.organization} ({self.get_role_display()}) on {self.case}"
+
+    @property
+    def content_object_id(self):  # CaseLink reads the case's id under this name
+        return self.case_id
 
 
 def compose_search_text(organization_name: str, takeaways, tag_names) -> str:
@@ -124,9 +158,7 @@ class CaseStudyQuerySet(models.QuerySet):
 
     def needing_verification(self):
         return self.filter(
-            models.Q(verification__in=NEEDS_VERIFICATION)
-            | models.Q(summary_confidence__in=NEEDS_VERIFICATION)
-            | models.Q(completeness=CaseStudy.Completeness.STUB)
+            models.Q(grade__in=UNCONFIRMED_GRADES) | models.Q(completeness=CaseStudy.Completeness.STUB)
         )
 
     def for_listing(self):
@@ -135,6 +167,14 @@ class CaseStudyQuerySet(models.QuerySet):
 
 
 TAG_KINDS = ("roles", "principles", "tags")
+# The links whose provenance matters (a role or principle on a case is a fact), by kind.
+LINK_KINDS = {"roles": "role_links", "principles": "principle_links"}
+
+
+def _prefetched(model, items: list):
+    queryset = model._default_manager.none()
+    queryset._result_cache, queryset._prefetch_done = items, True
+    return queryset
 
 
 def attach_tags(cases: list) -> list:
@@ -143,26 +183,32 @@ def attach_tags(cases: list) -> list:
     taggit's own prefetch builds a filtered queryset per case and per kind
     before discarding it: most of a list page's time went there. The tags are
     stored where prefetch_related stores them, so ``case.roles.all()`` reads
-    them without a query.
+    them without a query, and so are the role and principle links with their
+    provenance (``case.role_links.all()``). A refuted role or principle is
+    never among ``case.roles`` or ``case.principles``: nothing shows it.
     """
     if not cases:
         return cases
     by_id = {case.pk: case for case in cases}
     for name, through in zip(TAG_KINDS, (TaggedRole, TaggedPrinciple, TaggedTopic), strict=True):
-        found: dict[int, list] = {pk: [] for pk in by_id}
+        tags: dict[int, list] = {pk: [] for pk in by_id}
+        links: dict[int, list] = {pk: [] for pk in by_id}
         shared: dict[int, object] = {}  # one instance per tag, shared by every case
         rows = through.objects.filter(content_object_id__in=list(by_id)).select_related("tag").order_by("pk")
         for row in rows:
-            found[row.content_object_id].append(shared.setdefault(row.tag_id, row.tag))
-        model = through.tag_model()
+            row.tag = shared.setdefault(row.tag_id, row.tag)
+            links[row.content_object_id].append(row)
+            if getattr(row, "grade", None) not in (Grade.REFUTED,):
+                tags[row.content_object_id].append(row.tag)
         for pk, case in by_id.items():
-            tags = model._default_manager.none()
-            tags._result_cache, tags._prefetch_done = found[pk], True
-            case.__dict__.setdefault("_prefetched_objects_cache", {})[name] = tags
+            cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache[name] = _prefetched(through.tag_model(), tags[pk])
+            if name in LINK_KINDS:
+                cache[LINK_KINDS[name]] = _prefetched(through, links[pk])
     return cases
 
 
-class CaseStudy(VerificationFields, models.Model):
+class CaseStudy(Sourced, models.Model):
     """A case study as readers see it once published.
 
     Whether it is public is ``is_published``, set only by publishing (the
@@ -192,9 +238,7 @@ class CaseStudy(VerificationFields, models.Model):
     takeaways = models.JSONField(default=list, blank=True, help_text="Three short takeaway sentences.")
     summary = models.TextField(blank=True)
     summary_html = models.TextField(blank=True, editable=False)
-    summary_confidence = models.CharField(
-        max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED
-    )
+    authors = models.JSONField(default=list, blank=True, help_text="Named people credited with the case.")
     # The body follows the case template: a list of {"heading", "prompt", "response"}
     # (response in markdown). body_html and body_text are derived on save.
     sections = models.JSONField(default=list, blank=True)
@@ -202,12 +246,12 @@ class CaseStudy(VerificationFields, models.Model):
     body_text = models.TextField(blank=True, editable=False)
     cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     published_on = models.DateField(null=True, blank=True, db_index=True)
+    published_precision = precision_field()
     edition = models.ForeignKey(
         Edition, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
-    source_url_confidence = models.CharField(
-        max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED
-    )
+    # PAI's own page for the case, when one is known (its provenance says whether it was seen).
+    official_url = models.URLField(blank=True, max_length=500)
     modalities = models.JSONField(default=list, blank=True)
     disclosure_types = models.JSONField(default=list, blank=True)
     completeness = models.CharField(
@@ -237,6 +281,22 @@ class CaseStudy(VerificationFields, models.Model):
     )
     tags = TaggableManager(through=TaggedTopic, related_name="cases", blank=True, verbose_name="topic tags")
 
+    # Every organization credited with the case, the lead (``organization``) included.
+    credited = models.ManyToManyField(
+        Organization, through="CaseCredit", related_name="credited_cases", blank=True
+    )
+
+    SOURCED_FIELDS = {
+        "title": "Title",
+        "organization": "Organization",
+        "authors": "Authors",
+        "framing_question": "Framing question",
+        "takeaways": "Takeaways",
+        "summary": "Summary",
+        "published_on": "Published",
+        "official_url": "PAI's page for the case",
+        "sections": "The case text",
+    }
     objects = CaseStudyQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["body_html", "body_text", "summary_html", "search_text"])
 
@@ -341,14 +401,6 @@ class CaseStudy(VerificationFields, models.Model):
         }
 
     @property
-    def summary_flag(self) -> str:
-        return confidence_flag(self.summary_confidence)
-
-    @property
-    def source_url_flag(self) -> str:
-        return confidence_flag(self.source_url_confidence)
-
-    @property
     def is_stub(self) -> bool:
         return self.completeness == self.Completeness.STUB
 
@@ -369,9 +421,17 @@ class ApplicationQuerySet(models.QuerySet):
     def of_published_cases(self):
         return self.filter(case__is_published=True)
 
+    def shown(self):
+        """Codings readers may see and count: every grade but refuted."""
+        return self.filter(grade__in=SHOWN_GRADES)
 
-class Application(MarkdownModelMixin, models.Model):
-    """How a case relates to a recommendation, why we say so, and who says so."""
+
+class Application(MarkdownModelMixin, Sourced, models.Model):
+    """How a case relates to a recommendation, why, and who says so (its voice): a coding.
+
+    Each voice codes a case once per recommendation, so the organization's own claim,
+    PAI staff's reading and an editor's coding stand side by side.
+    """
 
     class Status(models.TextChoices):
         IMPLEMENTED = "implemented", "Implemented"
@@ -384,10 +444,6 @@ class Application(MarkdownModelMixin, models.Model):
     # applicable" is recorded and shown on the recommendation page, but not counted.
     APPLYING = (Status.IMPLEMENTED, Status.PARTIAL, Status.CONSIDERED)
 
-    class AssertedBy(models.TextChoices):
-        SUPPORTER = "supporter", "Asserted by the supporter"
-        STAFF = "staff", "Coded by PAI staff"
-
     case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="applications")
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(
@@ -396,8 +452,6 @@ class Application(MarkdownModelMixin, models.Model):
     justification = models.TextField(blank=True)
     justification_html = models.TextField(blank=True, editable=False)
     excerpt = models.TextField(blank=True, help_text="A passage from the case body that shows it.")
-    asserted_by = models.CharField(max_length=20, choices=AssertedBy.choices, default=AssertedBy.SUPPORTER)
-    confidence = models.CharField(max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED)
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -409,7 +463,11 @@ class Application(MarkdownModelMixin, models.Model):
 
     class Meta:
         ordering = ["recommendation__section__order", "recommendation__order"]
-        constraints = [models.UniqueConstraint(fields=["case", "recommendation"], name="unique_application")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "recommendation", "voice"], name="unique_application_voice"
+            )
+        ]
         # Counting cases per recommendation and status (facet index, recommendation pages)
         # reads this index alone, not the rows with their justifications.
         indexes = [
@@ -417,15 +475,11 @@ class Application(MarkdownModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.case} / {self.recommendation.key}: {self.get_status_display()}"
+        return f"{self.case} / {self.recommendation.key}: {self.get_status_display()} ({self.get_voice_display()})"
 
     def affects_public_pages(self) -> bool:
         """Only a published case's applications show on public pages (casebase.core.pagecache)."""
         return case_is_public(self.case_id)
-
-    @property
-    def confidence_flag(self) -> str:
-        return confidence_flag(self.confidence)
 
     @property
     def is_applying(self) -> bool:

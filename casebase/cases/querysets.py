@@ -1,32 +1,133 @@
-"""Read helpers shared by the public pages: a case with what its page shows, related cases."""
+"""Read helpers shared by the public pages: a case with what its page shows, its sources, related cases."""
+
+from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import Count, F, IntegerField, Prefetch, Value
 
-from casebase.cases.models import Application, CaseStudy, TaggedTopic, attach_tags
+from casebase.cases.models import (
+    Application,
+    CaseCredit,
+    CaseStudy,
+    TaggedPrinciple,
+    TaggedRole,
+    TaggedTopic,
+    attach_tags,
+)
+from casebase.core.evidence import SHOWN_GRADES, Provenance, Voice
 
 
 def case_detail_queryset():
     applications = Application.objects.select_related(
         "recommendation__section", "recommendation__edition"
-    ).order_by("recommendation__section__order", "recommendation__order", "recommendation__key")
+    ).order_by("recommendation__section__order", "recommendation__order", "recommendation__key", "voice")
     return CaseStudy.objects.select_related("organization", "cohort", "edition").prefetch_related(
-        "roles", "principles", "tags", Prefetch("applications", queryset=applications)
+        "tags",
+        Prefetch("applications", queryset=applications),
+        Prefetch("role_links", queryset=TaggedRole.objects.select_related("tag").order_by("tag__order")),
+        Prefetch(
+            "principle_links", queryset=TaggedPrinciple.objects.select_related("tag").order_by("tag__order")
+        ),
+        Prefetch("credits", queryset=CaseCredit.objects.select_related("organization")),
     )
 
 
+@dataclass
+class Coding:
+    """One recommendation a case relates to, with every voice's coding of it side by side."""
+
+    recommendation: object
+    codings: list = field(default_factory=list)
+
+    @property
+    def voices(self) -> set[str]:
+        return {c.voice for c in self.codings}
+
+    @property
+    def agree(self) -> bool | None:
+        """With two or more voices: whether they give the same status."""
+        if len(self.codings) < 2:
+            return None
+        return len({c.status for c in self.codings}) == 1
+
+
+def codings_by_recommendation(case, *, refuted: bool = False) -> list[Coding]:
+    """The case's applications grouped by recommendation, voices in a fixed order (the
+    organization, PAI staff, Casebase editors). Refuted codings only when asked (for staff)."""
+    order = {voice: i for i, voice in enumerate(Voice.values)}
+    groups: dict[int, Coding] = {}
+    for application in case.applications.all():
+        if (application.grade in SHOWN_GRADES) != (not refuted):
+            continue
+        groups.setdefault(application.recommendation_id, Coding(application.recommendation)).codings.append(
+            application
+        )
+    for group in groups.values():
+        group.codings.sort(key=lambda a: order.get(a.voice, 9))
+    return list(groups.values())
+
+
+@dataclass
+class Source:
+    """A source a case page rests on, with the facts it supports."""
+
+    url: str
+    facts: list[tuple[str, Provenance]] = field(default_factory=list)
+
+    @property
+    def last_checked(self):
+        dates = [p.checked_on for _, p in self.facts if p.checked_on]
+        return max(dates) if dates else None
+
+
+def case_sources(
+    case, codings: list[Coding], roles, principles, credits=None
+) -> tuple[list[Source], list[tuple[str, Provenance]]]:
+    """Every source behind the facts the case page shows, each with what it supports, and the
+    facts no source states (Casebase editors' own readings), for the page's Sources section."""
+    credits = case.credits.all() if credits is None else credits
+    facts = [(fact.label, fact.provenance) for fact in case.facts() if fact.provenance.is_shown]
+    facts += [(f"Credit: {c.organization.name}", c.provenance()) for c in credits if c.provenance().is_shown]
+    facts += [(f"Stakeholder role: {link.tag.name}", link.provenance()) for link in roles]
+    facts += [(f"Principle: {link.tag.name}", link.provenance()) for link in principles]
+    for group in codings:
+        for coding in group.codings:
+            facts.append(
+                (
+                    f"{group.recommendation.label}: {coding.get_status_display()} ({coding.get_voice_display()})",
+                    coding.provenance(),
+                )
+            )
+    sources: dict[str, Source] = {}
+    unsourced = []
+    for label, provenance in facts:
+        if provenance.source_url:
+            sources.setdefault(provenance.source_url, Source(provenance.source_url)).facts.append(
+                (label, provenance)
+            )
+        else:
+            unsourced.append((label, provenance))
+    return list(sources.values()), unsourced
+
+
 def related_cases(case, limit: int = 5):
-    """Published cases sharing recommendations (applied) and topic tags with ``case``, most overlap first
+    """Published cases sharing recommendations (applied) and topic tags with ``case`` (from its
+    prefetched applications and tags); see related_to."""
+    rec_keys = sorted(
+        {a.recommendation.key for a in case.applications.all() if a.is_applying and a.grade in SHOWN_GRADES}
+    )
+    return related_to(rec_keys, sorted({t.pk for t in case.tags.all()}), exclude=case.pk, limit=limit)
+
+
+def related_to(rec_keys, tag_ids, *, exclude=None, limit: int = 5):
+    """Published cases sharing these recommendations (applied) and topic tags, most overlap first
     (then newest first, as facetindex.NEWEST).
 
-    Uses the case's prefetched applications and tags. The overlap is counted by
-    two grouped scans of the link tables (applications of the same
-    recommendations, the same topic tags) and one sort, not by a subquery per
-    published case, which took seconds at 20,000 cases. Two queries (plus the
-    listing prefetches) whatever the number of cases.
+    The overlap is counted by two grouped scans of the link tables (applications
+    of the same recommendations, the same topic tags) and one sort, not by a
+    subquery per published case, which took seconds at 20,000 cases. Two queries
+    (plus the listing's) whatever the number of cases.
     """
-    rec_keys = sorted({a.recommendation.key for a in case.applications.all() if a.is_applying})
-    tag_ids = sorted({t.pk for t in case.tags.all()})
     if not rec_keys and not tag_ids:
         return []
     zero = Value(0, output_field=IntegerField())
@@ -34,6 +135,7 @@ def related_cases(case, limit: int = 5):
     if rec_keys:
         parts.append(
             Application.objects.applying()
+            .shown()
             .filter(recommendation__key__in=rec_keys)
             .order_by()
             .values(cid=F("case_id"))
@@ -57,7 +159,7 @@ def related_cases(case, limit: int = 5):
         f"ORDER BY s.recs + s.tags DESC, s.recs DESC, c.published_on DESC NULLS FIRST, c.id DESC LIMIT %s"
     )
     params = [p for _, part_params in compiled for p in part_params]
-    params += [case.pk, limit]
+    params += [exclude or 0, limit]
     with connections[CaseStudy.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
         scores = {cid: (int(recs), int(tags)) for cid, recs, tags in cursor.fetchall()}

@@ -1,4 +1,5 @@
-"""Keep CaseStudy.search_text current when the things it copies change.
+"""Keep CaseStudy.search_text current when the things it copies change, and every case's
+lead organization credited.
 
 search_text is derived data (organization name, takeaways, tag names) that
 PostgreSQL folds into the stored search vector. CaseStudy.save() computes it;
@@ -11,7 +12,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from casebase.cases.models import CaseStudy, TaggedPrinciple, TaggedRole, TaggedTopic, compose_search_text
+from casebase.cases.models import (
+    CaseCredit,
+    CaseStudy,
+    TaggedPrinciple,
+    TaggedRole,
+    TaggedTopic,
+    compose_search_text,
+)
+from casebase.cases.writing import write_credits
 from casebase.framework.models import Principle, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -45,6 +54,20 @@ for _through in THROUGH_MODELS:
     post_delete.connect(
         _through_deleted, sender=_through, dispatch_uid=f"search_text_del_{_through.__name__}"
     )
+
+
+@receiver(post_save, sender=CaseStudy, dispatch_uid="lead_credit")
+def _case_saved(sender, instance, raw=False, **kwargs):
+    """The organization facet, pages and exports count credits: a case saved by any path (the
+    admin, a shell) credits its lead organization. The case writer does this itself, with the
+    provenance it was given; this only fills the gap, so it is one query when nothing is missing."""
+    if raw or not instance.organization_id:
+        return
+    lead = CaseCredit.Role.LEAD
+    if not CaseCredit.objects.filter(
+        case=instance, organization_id=instance.organization_id, role=lead
+    ).exists():
+        write_credits(instance, None)
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="search_text_organization")

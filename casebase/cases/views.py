@@ -6,7 +6,12 @@ from django.urls import reverse
 from casebase.cases import exports, search
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import CaseStudy
-from casebase.cases.querysets import case_detail_queryset, related_cases
+from casebase.cases.querysets import (
+    case_detail_queryset,
+    case_sources,
+    codings_by_recommendation,
+    related_cases,
+)
 
 PAGE_SIZE = 20
 FORMATS = ("csv", "json")
@@ -84,16 +89,37 @@ def with_snippets(cases: list, q: str) -> list:
 
 def case_detail(request, slug):
     case = get_object_or_404(case_detail_queryset(), slug=slug)
-    if not case.is_published and not (request.user.is_authenticated and request.user.is_staff):
+    is_staff = request.user.is_authenticated and request.user.is_staff
+    if not case.is_published and not is_staff:
         raise Http404("No published case has this address.")
-    applications = list(case.applications.all())
+    codings = codings_by_recommendation(case)
+    roles = [link for link in case.role_links.all() if link.provenance().is_shown]
+    principles = [link for link in case.principle_links.all() if link.provenance().is_shown]
+    sources, unsourced = case_sources(case, codings, roles, principles)
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
-            "applications": applications,
-            "applying_count": sum(a.is_applying for a in applications),
+            "codings": codings,
+            "applying_count": sum(any(c.is_applying for c in group.codings) for group in codings),
+            "roles": roles,
+            "principles": principles,
+            "co_authors": [c for c in case.credits.all() if c.organization_id != case.organization_id],
+            "sources": sources,
+            "unsourced": unsourced,
+            # Staff see what was refuted, and what refuted it; readers never do.
+            "refuted": {
+                "fields": case.refuted(),
+                "codings": codings_by_recommendation(case, refuted=True),
+                "links": [
+                    link
+                    for link in [*case.role_links.all(), *case.principle_links.all()]
+                    if not link.provenance().is_shown
+                ],
+            }
+            if is_staff
+            else None,
             "related": related_cases(case),
             "crumbs": [("Case studies", reverse("cases:list")), (case.title, None)],
         },

@@ -1,12 +1,36 @@
-"""Admin helpers every app's admin uses."""
+"""Admin helpers every app's admin uses: the evidence fieldset and the worklist filter."""
 
 from django.contrib import admin
+from django.db.models import Q
+
+from casebase.core.evidence import UNCONFIRMED_GRADES
+
+# The record's provenance (casebase.core.evidence.Sourced), as one collapsible fieldset.
+EVIDENCE_FIELDS = [
+    "grade",
+    "voice",
+    "source_url",
+    "checked_on",
+    "checked_by",
+    "locator",
+    "evidence_note",
+    "field_sources",
+]
+EVIDENCE_FIELDSET = (
+    "Evidence: where this comes from, how sure we are, who says so",
+    {
+        "fields": EVIDENCE_FIELDS,
+        "classes": ["collapse"],
+        "description": "field_sources holds a provenance per field where it differs from the record's; "
+        "the data-quality page (/review/quality/) lists and confirms them one by one.",
+    },
+)
 
 
 class NeedsVerificationFilter(admin.SimpleListFilter):
-    """The staff verification worklist: records with unverified, inferred or unknown facts.
+    """Records whose own provenance is unverified or inferred (field by field: /review/quality/).
 
-    Each admin says what counts for its model with ``worklist_q`` (a Q object).
+    An admin may widen what counts for its model with ``worklist_q`` (a Q object).
     """
 
     title = "verification worklist"
@@ -16,7 +40,7 @@ class NeedsVerificationFilter(admin.SimpleListFilter):
         return [("yes", "Needs verification"), ("no", "Verified")]
 
     def queryset(self, request, queryset):
-        condition = self.model_admin_q
+        condition = self.condition
         if self.value() == "yes":
             return queryset.filter(condition)
         if self.value() == "no":
@@ -24,5 +48,13 @@ class NeedsVerificationFilter(admin.SimpleListFilter):
         return queryset
 
     def __init__(self, request, params, model, model_admin):
-        self.model_admin_q = model_admin.worklist_q
+        self.condition = getattr(model_admin, "worklist_q", None) or needs_check(model)
         super().__init__(request, params, model, model_admin)
+
+
+def needs_check(model) -> Q:
+    """Records of ``model`` whose own provenance, or any field's, is unverified or inferred."""
+    condition = Q(grade__in=UNCONFIRMED_GRADES)
+    for name in getattr(model, "SOURCED_FIELDS", {}):
+        condition |= Q(**{f"field_sources__{name}__grade__in": list(UNCONFIRMED_GRADES)})
+    return condition

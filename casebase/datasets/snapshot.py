@@ -15,19 +15,32 @@ from django.db.models import Prefetch
 from casebase.analysis import citations
 from casebase.analysis.models import Analysis, Finding
 from casebase.cases import writing
-from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
+from casebase.cases.models import (
+    Application,
+    CaseCredit,
+    CaseStudy,
+    Cohort,
+    TaggedPrinciple,
+    TaggedRole,
+    TemplateSection,
+)
+from casebase.core.evidence import Grade, Voice
+from casebase.datasets.records import (
+    date_in,
+    date_out,
+    provenance_in,
+    provenance_out,
+    sourced_in,
+    sourced_out,
+)
 from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
 from casebase.organizations.models import Organization
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
-def _date(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _parse_date(value):
-    return datetime.date.fromisoformat(value) if value else None
+def _precise(record, field: str, precision_field: str) -> str | None:
+    return date_out(getattr(record, field), getattr(record, precision_field))
 
 
 TABLES = {
@@ -57,24 +70,26 @@ TABLES = {
         {"roles": "Slugs of the stakeholder roles the organization plays."},
     ),
     "cohorts": (Cohort, "Sets of cases PAI released together.", {}),
-    "template_sections": (TemplateSection, "The numbered sections of PAI's case template.", {}),
+    "template_sections": (TemplateSection, "The numbered sections of the case template.", {}),
     "cases": (
         CaseStudy,
         "Published case studies only.",
         {
-            "organization": "Slug of the organization.",
+            "organization": "Slug of the lead organization (its attribution's provenance: field_sources.organization).",
+            "credits": "Other organizations credited with the case: [{organization, role, provenance}].",
             "cohort": "Slug of the cohort, or null.",
             "edition": "Slug of the edition the case reported against, or null.",
             "sections": "The case body: a list of {heading, prompt, response} (response in markdown).",
-            "roles": "Slugs of the stakeholder roles tagged on the case.",
-            "principles": "Slugs of the principles tagged on the case.",
+            "roles": "Stakeholder roles tagged on the case: [{slug, provenance}].",
+            "principles": "Principles tagged on the case: [{slug, provenance}].",
             "tags": "Free topic tags.",
             "applications": "How the case relates to recommendations: see `applications`.",
         },
     ),
     "applications": (
         Application,
-        "Nested in each case: one per recommendation the case relates to.",
+        "Nested in each case: one per recommendation and voice (the organization itself, PAI staff, "
+        "Casebase editors).",
         {
             "recommendation": "Key of the recommendation.",
             "recommendation_edition": "Slug of the recommendation's edition.",
@@ -83,7 +98,7 @@ TABLES = {
     ),
     "analyses": (
         Analysis,
-        "Published staff-written syntheses across cases.",
+        "Published syntheses across cases, with their byline's voice.",
         {"findings": "The analysis's findings: see `findings`."},
     ),
     "findings": (
@@ -96,45 +111,48 @@ TABLES = {
     ),
 }
 
+SOURCED = ["provenance", "field_sources"]
 FIELDS = {
-    "editions": ["slug", "title", "published_on", "is_current", "source_url", "notes"],
-    "roles": ["slug", "name", "order", "description"],
-    "principles": ["slug", "name", "kind", "order", "description"],
-    "sections": ["edition", "key", "parent", "order", "title", "short_title", "description"],
+    "editions": ["slug", "title", "published_on", "is_current", "practice_count", "practice_count_is_minimum", "notes", *SOURCED],
+    "roles": ["slug", "name", "order", "description", *SOURCED],
+    "principles": ["slug", "name", "kind", "order", "description", *SOURCED],
+    "sections": ["edition", "key", "parent", "order", "title", "short_title", "description", *SOURCED],
     "recommendations": [
         "edition", "key", "section", "official_number", "order", "title", "text", "principles", "roles",
-        "previous", "verification", "verification_note", "source_url",
+        "previous", *SOURCED,
     ],
     "organizations": [
-        "slug", "name", "kind", "kind_detail", "roles", "roles_confidence", "is_supporter", "joined_on",
-        "joined_label", "website", "description", "verification", "verification_note", "source_url",
+        "slug", "name", "kind", "kind_detail", "roles", "is_supporter", "joined_on", "joined_label", "website",
+        "description", *SOURCED,
     ],
-    "cohorts": ["slug", "name", "released_on", "description"],
-    "template_sections": ["order", "heading", "prompt", "is_active"],
+    "cohorts": ["slug", "name", "released_on", "description", *SOURCED],
+    "template_sections": ["order", "heading", "prompt", "is_active", *SOURCED],
     "cases": [
-        "slug", "organization", "title", "framing_question", "takeaways", "summary", "summary_confidence",
-        "sections", "cohort", "published_on", "edition", "source_url", "source_url_confidence",
-        "modalities", "disclosure_types", "completeness", "verification", "verification_note",
-        "roles", "principles", "tags", "applications",
+        "slug", "organization", "credits", "title", "authors", "framing_question", "takeaways", "summary",
+        "sections", "cohort", "published_on", "edition", "official_url", "modalities", "disclosure_types",
+        "completeness", "roles", "principles", "tags", "applications", *SOURCED,
     ],
-    "applications": [
-        "recommendation", "recommendation_edition", "status", "justification", "excerpt", "asserted_by",
-        "confidence",
-    ],
-    "analyses": [
-        "slug", "title", "author", "summary", "body", "published_on", "date_label", "source_url",
-        "confidence", "order", "findings",
-    ],
-    "findings": [
-        "order", "title", "body", "confidence", "is_pai_wording", "draws_on_note", "cases", "recommendations",
-    ],
+    "applications": ["recommendation", "recommendation_edition", "status", "justification", "excerpt", "provenance"],
+    "analyses": ["slug", "title", "author", "summary", "body", "published_on", "order", "findings", *SOURCED],
+    "findings": ["order", "title", "body", "draws_on_note", "cases", "recommendations", *SOURCED],
 }  # fmt: skip
 
-CONFIDENCE_NOTE = (
-    "Confidence values: confirmed and corroborated are facts; recalled (shown as 'unverified') and "
-    "inference (shown as 'inferred') are not yet checked against the official source; not_established "
-    "means unknown."
-)
+NOTES = {
+    "provenance": (
+        "Where a fact comes from, how sure Casebase is of it and whose voice it is: {grade, voice, source_url, "
+        "checked_on, checked_by, locator (a short quote or where in the source), note}. grade: "
+        + ", ".join(f"{v} ({label})" for v, label in Grade.choices)
+        + ". confirmed and corroborated are shown as fact; recalled and inferred are flagged and not yet checked "
+        "against the source; refuted facts are kept for the record and never shown or counted. voice: "
+        + ", ".join(f"{v} ({label})" for v, label in Voice.choices)
+        + "."
+    ),
+    "field_sources": (
+        "field -> provenance where a field's differs from the record's (keys it leaves out are the record's); "
+        "_refuted lists what was shown before and has been corrected: {field, value, refuted_by, note}."
+    ),
+    "dates": "ISO 8601 at the precision known: YYYY-MM-DD, YYYY-MM (month only) or YYYY (year only); null when unknown.",
+}
 
 
 def data_dictionary() -> dict:
@@ -145,17 +163,16 @@ def data_dictionary() -> dict:
             if name in overrides:
                 fields[name] = overrides[name]
                 continue
-            try:
-                field = model._meta.get_field(name)
-            except Exception:  # a derived field named only in overrides
-                fields[name] = ""
+            if name in NOTES:
+                fields[name] = "See _notes."
                 continue
+            field = model._meta.get_field(name)
             text = str(field.help_text or field.verbose_name)
             if getattr(field, "choices", None):
                 text += " One of: " + ", ".join(str(value) for value, _ in field.choices) + "."
             fields[name] = text
         out[table] = {"description": description, "fields": fields}
-    out["_notes"] = {"confidence": CONFIDENCE_NOTE, "dates": "ISO 8601 (YYYY-MM-DD); null when unknown."}
+    out["_notes"] = NOTES
     return out
 
 
@@ -163,38 +180,58 @@ def _slugs(manager) -> list[str]:
     return sorted(t.slug for t in manager.all())
 
 
+def _claims(links) -> list[dict]:
+    """Role or principle links as [{slug, provenance}], by slug."""
+    return sorted(
+        ({"slug": link.tag.slug, "provenance": provenance_out(link.provenance())} for link in links),
+        key=lambda claim: claim["slug"],
+    )
+
+
 def _cases():
     applications = Application.objects.select_related("recommendation__edition").order_by(
-        "recommendation__edition__slug", "recommendation__key"
+        "recommendation__edition__slug", "recommendation__key", "voice"
     )
     return (
         CaseStudy.objects.published()
         # Derived from fields the snapshot carries; not in it.
         .defer("body_html", "body_text", "summary_html", "search_text", "tag_snapshot")
         .select_related("organization", "cohort", "edition")
-        .prefetch_related("roles", "principles", "tags", Prefetch("applications", queryset=applications))
+        .prefetch_related(
+            "tags",
+            Prefetch("applications", queryset=applications),
+            Prefetch("role_links", queryset=TaggedRole.objects.select_related("tag")),
+            Prefetch("principle_links", queryset=TaggedPrinciple.objects.select_related("tag")),
+            Prefetch(
+                "credits",
+                queryset=CaseCredit.objects.select_related("organization").order_by("organization__slug"),
+            ),
+        )
         .order_by("slug")
     )
 
 
 def _case_row(c: CaseStudy) -> dict:
     return {
-        "slug": c.slug, "organization": c.organization.slug, "title": c.title,
-        "framing_question": c.framing_question, "takeaways": c.takeaways, "summary": c.summary,
-        "summary_confidence": c.summary_confidence, "sections": c.sections,
-        "cohort": c.cohort.slug if c.cohort else None, "published_on": _date(c.published_on),
-        "edition": c.edition.slug if c.edition else None, "source_url": c.source_url,
-        "source_url_confidence": c.source_url_confidence, "modalities": c.modalities,
-        "disclosure_types": c.disclosure_types, "completeness": c.completeness,
-        "verification": c.verification, "verification_note": c.verification_note,
-        "roles": _slugs(c.roles), "principles": _slugs(c.principles),
+        "slug": c.slug, "organization": c.organization.slug,
+        "credits": [
+            {"organization": x.organization.slug, "role": x.role, "provenance": provenance_out(x.provenance())}
+            for x in c.credits.all() if x.organization_id != c.organization_id
+        ],
+        "title": c.title, "authors": c.authors, "framing_question": c.framing_question, "takeaways": c.takeaways,
+        "summary": c.summary, "sections": c.sections, "cohort": c.cohort.slug if c.cohort else None,
+        "published_on": _precise(c, "published_on", "published_precision"),
+        "edition": c.edition.slug if c.edition else None, "official_url": c.official_url,
+        "modalities": c.modalities, "disclosure_types": c.disclosure_types, "completeness": c.completeness,
+        "roles": _claims(c.role_links.all()), "principles": _claims(c.principle_links.all()),
         "tags": sorted(t.name for t in c.tags.all()),
         "applications": [
             {"recommendation": a.recommendation.key, "recommendation_edition": a.recommendation.edition.slug,
              "status": a.status, "justification": a.justification, "excerpt": a.excerpt,
-             "asserted_by": a.asserted_by, "confidence": a.confidence}
+             "provenance": provenance_out(a.provenance())}
             for a in c.applications.all()
         ],
+        **sourced_out(c),
     }  # fmt: skip
 
 
@@ -218,60 +255,60 @@ def _tables() -> dict:
     )
     return {
         "editions": [
-            {"slug": e.slug, "title": e.title, "published_on": _date(e.published_on), "is_current": e.is_current,
-             "source_url": e.source_url, "notes": e.notes}
+            {"slug": e.slug, "title": e.title, "published_on": _precise(e, "published_on", "published_precision"),
+             "is_current": e.is_current, "practice_count": e.practice_count,
+             "practice_count_is_minimum": e.practice_count_is_minimum, "notes": e.notes, **sourced_out(e)}
             for e in editions
         ],
         "roles": [
-            {"slug": r.slug, "name": r.name, "order": r.order, "description": r.description}
+            {"slug": r.slug, "name": r.name, "order": r.order, "description": r.description, **sourced_out(r)}
             for r in StakeholderRole.objects.order_by("slug")
         ],
         "principles": [
-            {"slug": p.slug, "name": p.name, "kind": p.kind, "order": p.order, "description": p.description}
+            {"slug": p.slug, "name": p.name, "kind": p.kind, "order": p.order, "description": p.description,
+             **sourced_out(p)}
             for p in Principle.objects.order_by("slug")
         ],
         "sections": [
             {"edition": s.edition.slug, "key": s.key, "parent": s.parent.key if s.parent else None,
-             "order": s.order, "title": s.title, "short_title": s.short_title, "description": s.description}
+             "order": s.order, "title": s.title, "short_title": s.short_title, "description": s.description,
+             **sourced_out(s)}
             for s in sections
         ],
         "recommendations": [
             {"edition": r.edition.slug, "key": r.key, "section": r.section.key,
              "official_number": r.official_number, "order": r.order, "title": r.title, "text": r.text,
              "principles": _slugs(r.principles), "roles": _slugs(r.roles),
-             "previous": [r.previous.edition.slug, r.previous.key] if r.previous else None,
-             "verification": r.verification, "verification_note": r.verification_note,
-             "source_url": r.source_url}
+             "previous": [r.previous.edition.slug, r.previous.key] if r.previous else None, **sourced_out(r)}
             for r in recommendations
         ],
         "organizations": [
             {"slug": o.slug, "name": o.name, "kind": o.kind, "kind_detail": o.kind_detail,
-             "roles": _slugs(o.roles), "roles_confidence": o.roles_confidence, "is_supporter": o.is_supporter,
-             "joined_on": _date(o.joined_on), "joined_label": o.joined_label, "website": o.website,
-             "description": o.description, "verification": o.verification,
-             "verification_note": o.verification_note, "source_url": o.source_url}
+             "roles": _slugs(o.roles), "is_supporter": o.is_supporter,
+             "joined_on": _precise(o, "joined_on", "joined_precision"), "joined_label": o.joined_label,
+             "website": o.website, "description": o.description, **sourced_out(o)}
             for o in Organization.objects.prefetch_related("roles").order_by("slug")
         ],
         "cohorts": [
-            {"slug": c.slug, "name": c.name, "released_on": _date(c.released_on), "description": c.description}
+            {"slug": c.slug, "name": c.name, "released_on": _precise(c, "released_on", "released_precision"),
+             "description": c.description, **sourced_out(c)}
             for c in Cohort.objects.order_by("slug")
         ],
         "template_sections": [
-            {"order": t.order, "heading": t.heading, "prompt": t.prompt, "is_active": t.is_active}
+            {"order": t.order, "heading": t.heading, "prompt": t.prompt, "is_active": t.is_active, **sourced_out(t)}
             for t in TemplateSection.objects.order_by("order")
         ],
         "cases": None,  # filled by build(), streamed by stream()
         "analyses": [
             {"slug": a.slug, "title": a.title, "author": a.author, "summary": a.summary, "body": a.body,
-             "published_on": _date(a.published_on), "date_label": a.date_label, "source_url": a.source_url,
-             "confidence": a.confidence, "order": a.order,
+             "published_on": _precise(a, "published_on", "published_precision"), "order": a.order,
              "findings": [
-                 {"order": f.order, "title": f.title, "body": f.body, "confidence": f.confidence,
-                  "is_pai_wording": f.is_pai_wording, "draws_on_note": f.draws_on_note,
+                 {"order": f.order, "title": f.title, "body": f.body, "draws_on_note": f.draws_on_note,
                   "cases": [c.slug for c in f.cases.all()],
-                  "recommendations": sorted([r.edition.slug, r.key] for r in f.recommendations.all())}
+                  "recommendations": sorted([r.edition.slug, r.key] for r in f.recommendations.all()),
+                  **sourced_out(f)}
                  for f in a.findings.all()
-             ]}
+             ], **sourced_out(a)}
             for a in analyses
         ],
     }  # fmt: skip
@@ -353,29 +390,40 @@ def is_empty() -> bool:
     )
 
 
+def _fields(row: dict, *, without=(), dates=()) -> dict:
+    """A row's own columns for a model: provenance unpacked, precise dates split, the rest as is."""
+    out = {k: v for k, v in row.items() if k not in (*without, "provenance", "field_sources", *dates)}
+    for name, precision in dates:
+        out[name], out[precision] = date_in(row[name])
+    return out | sourced_in(row)
+
+
 @transaction.atomic
 def load(snapshot: dict) -> dict[str, int]:
     """Create every record of ``snapshot`` in an empty database."""
     if not is_empty():
         raise NotEmpty("The database already holds Casebase records; load a snapshot only into an empty one.")
     data = snapshot["data"]
-    editions = {}
-    for e in data["editions"]:
-        editions[e["slug"]] = Edition.objects.create(**(e | {"published_on": _parse_date(e["published_on"])}))
-    roles = {r["slug"]: StakeholderRole.objects.create(**r) for r in data["roles"]}
-    principles = {p["slug"]: Principle.objects.create(**p) for p in data["principles"]}
+    editions = {
+        e["slug"]: Edition.objects.create(**_fields(e, dates=[("published_on", "published_precision")]))
+        for e in data["editions"]
+    }
+    roles = {r["slug"]: StakeholderRole.objects.create(**_fields(r)) for r in data["roles"]}
+    principles = {p["slug"]: Principle.objects.create(**_fields(p)) for p in data["principles"]}
     sections = {}
     for s in data["sections"]:
         sections[(s["edition"], s["key"])] = Section.objects.create(
-            **(s | {"edition": editions[s["edition"]], "parent": sections.get((s["edition"], s["parent"]))})
+            **(
+                _fields(s)
+                | {"edition": editions[s["edition"]], "parent": sections.get((s["edition"], s["parent"]))}
+            )
         )
     recs = {}
     previous = []
     for r in data["recommendations"]:
-        fields = {k: v for k, v in r.items() if k not in ("principles", "roles", "previous")}
         rec = Recommendation.objects.create(
             **(
-                fields
+                _fields(r, without=("principles", "roles", "previous"))
                 | {"edition": editions[r["edition"]], "section": sections[(r["edition"], r["section"])]}
             )
         )
@@ -390,19 +438,27 @@ def load(snapshot: dict) -> dict[str, int]:
     orgs = {}
     for o in data["organizations"]:
         org = Organization.objects.create(
-            **({k: v for k, v in o.items() if k != "roles"} | {"joined_on": _parse_date(o["joined_on"])})
+            **_fields(o, without=("roles",), dates=[("joined_on", "joined_precision")])
         )
         org.roles.set([roles[x] for x in o["roles"]])
         orgs[o["slug"]] = org
     cohorts = {
-        c["slug"]: Cohort.objects.create(**(c | {"released_on": _parse_date(c["released_on"])}))
+        c["slug"]: Cohort.objects.create(**_fields(c, dates=[("released_on", "released_precision")]))
         for c in data["cohorts"]
     }
     for t in data["template_sections"]:
-        TemplateSection.objects.create(**t)
+        TemplateSection.objects.create(**_fields(t))
     cases = {}
     for c in data["cases"]:
-        fields = {k: v for k, v in c.items() if k not in ("roles", "principles", "tags", "applications")}
+        fields = _fields(
+            c,
+            without=("roles", "principles", "tags", "applications", "credits"),
+            dates=[("published_on", "published_precision")],
+        )
+        provenance = provenance_in(c["provenance"])
+        for name in ("grade", "voice", "source_url", "checked_on", "checked_by", "locator", "evidence_note"):
+            fields.pop(name)
+        field_sources = fields.pop("field_sources")
         cases[c["slug"]] = writing.save_case(
             CaseStudy(),
             fields=fields
@@ -410,29 +466,38 @@ def load(snapshot: dict) -> dict[str, int]:
                 "organization": orgs[c["organization"]],
                 "cohort": cohorts.get(c["cohort"]),
                 "edition": editions.get(c["edition"]),
-                "published_on": _parse_date(c["published_on"]),
                 "is_published": True,
             },
-            roles=c["roles"],
-            principles=c["principles"],
+            provenance=provenance,
+            field_sources=field_sources,
+            credits=[
+                writing.Credit(orgs[x["organization"]], provenance_in(x["provenance"]), x["role"])
+                for x in c["credits"]
+            ],
+            roles=[writing.TagClaim(x["slug"], provenance_in(x["provenance"])) for x in c["roles"]],
+            principles=[writing.TagClaim(x["slug"], provenance_in(x["provenance"])) for x in c["principles"]],
             tags=c["tags"],
             applications=[
                 writing.ApplicationData(
                     recs[(a["recommendation_edition"], a["recommendation"])],
-                    {k: v for k, v in a.items() if k not in ("recommendation", "recommendation_edition")},
+                    {k: a[k] for k in ("status", "justification", "excerpt")}
+                    | {k: v for k, v in sourced_in(a).items() if k != "field_sources"},
                 )
                 for a in c["applications"]
             ],
             reason="Loaded from a snapshot",
         )
     for a in data["analyses"]:
-        fields = {k: v for k, v in a.items() if k != "findings"}
         analysis = Analysis.objects.create(
-            **(fields | {"published_on": _parse_date(a["published_on"]), "status": Analysis.Status.PUBLISHED})
+            **(
+                _fields(a, without=("findings",), dates=[("published_on", "published_precision")])
+                | {"status": Analysis.Status.PUBLISHED}
+            )
         )
         for f in a["findings"]:
-            fields = {k: v for k, v in f.items() if k not in ("cases", "recommendations")}
-            finding = Finding.objects.create(analysis=analysis, **fields)
+            finding = Finding.objects.create(
+                analysis=analysis, **_fields(f, without=("cases", "recommendations"))
+            )
             finding.cases.set([cases[s] for s in f["cases"]])
             finding.recommendations.set([recs[tuple(k)] for k in f["recommendations"]])
     return {name: len(rows) for name, rows in data.items()}

@@ -238,7 +238,11 @@ UNPUBLISHED_STATUSES = [
 ]
 APPLICATION_STATUSES = [("implemented", 50), ("partial", 25), ("considered", 15), ("not_applicable", 10)]
 COMPLETENESS = [("complete", 70), ("partial", 20), ("stub", 10)]
-CONFIDENCE = [("confirmed", 80), ("corroborated", 10), ("inference", 6), ("recalled", 4)]
+GRADES = [("confirmed", 70), ("corroborated", 10), ("inferred", 12), ("recalled", 6), ("refuted", 2)]
+VOICES = [("supporter", 60), ("pai", 15), ("editors", 25)]
+# Share of codings that a second voice also codes (its status agreeing most of the time).
+SECOND_VOICE = 0.3
+AGREEMENT = 0.8
 MODALITIES = ["audio", "visual", "multimodal"]
 DISCLOSURES = ["direct", "indirect"]
 
@@ -388,16 +392,20 @@ def case(ctx: Context, index: int) -> dict:
         if rng.random() < 0.4:
             justification += f" {_sentence(rng, topics)}"
         excerpt = rng.choice(body_sentences).strip() + "." if body_sentences and rng.random() < 0.4 else ""
-        applications.append(
-            {
-                "rec_index": rec_index,
-                "status": app_status,
-                "justification": justification,
-                "excerpt": excerpt,
-                "asserted_by": "supporter" if rng.random() < 0.7 else "staff",
-                "confidence": _weighted(rng, CONFIDENCE),
-            }
-        )
+        voice = _weighted(rng, VOICES)
+        coding = {
+            "rec_index": rec_index,
+            "status": app_status,
+            "justification": justification,
+            "excerpt": excerpt,
+            "voice": voice,
+            "grade": _weighted(rng, GRADES),
+        }
+        applications.append(coding)
+        if rng.random() < SECOND_VOICE:
+            other = rng.choice([v for v, _ in VOICES if v != voice])
+            second = app_status if rng.random() < AGREEMENT else _weighted(rng, APPLICATION_STATUSES)
+            applications.append(coding | {"voice": other, "status": second, "grade": _weighted(rng, GRADES)})
 
     modalities = sorted(rng.sample(MODALITIES, rng.randint(0, 2)))
     return {
@@ -409,18 +417,18 @@ def case(ctx: Context, index: int) -> dict:
         if kept
         else [],
         "summary": " ".join(_sentence(rng, topics) for _ in range(rng.randint(2, 4))),
-        "summary_confidence": _weighted(rng, CONFIDENCE),
+        "summary_grade": _weighted(rng, GRADES[:4]),
         "sections": sections,
         "cohort_index": cohort_index,
         "published_on": published_on,
         "source_url": f"https://casebase.example/synthetic/{number}",
-        "source_url_confidence": "confirmed",
+        "official_url": f"https://casebase.example/synthetic/{number}",
         "modalities": modalities,
         "disclosure_types": sorted(rng.sample(DISCLOSURES, rng.randint(0, 2))),
         "completeness": completeness,
         "status": status,
-        "verification": _weighted(rng, CONFIDENCE),
-        "verification_note": "Synthetic record generated for load testing.",
+        "grade": _weighted(rng, GRADES[:4]),
+        "evidence_note": "Synthetic record generated for load testing.",
         "roles": roles,
         "principles": principles,
         "tags": tags,

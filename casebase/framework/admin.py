@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
-from casebase.core.admin import NeedsVerificationFilter
-from casebase.core.choices import NEEDS_VERIFICATION
+from casebase.core.admin import EVIDENCE_FIELDSET, NeedsVerificationFilter
 from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
 
 
@@ -41,15 +39,14 @@ class PrincipleAdmin(admin.ModelAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(SimpleHistoryAdmin):
-    list_display = ["key", "official_number", "title", "section", "edition", "verification"]
+    list_display = ["key", "official_number", "title", "section", "edition", "grade"]
     list_display_links = ["key", "title"]
-    list_filter = [NeedsVerificationFilter, "edition", "section", "verification", "principles", "roles"]
+    list_filter = [NeedsVerificationFilter, "edition", "section", "grade", "principles", "roles"]
     list_select_related = ["section", "edition"]
     search_fields = ["key", "title", "text"]
     autocomplete_fields = ["edition", "section", "previous", "principles", "roles"]
     fieldsets = [
         (None, {"fields": ["edition", "section", "key", "official_number", "order", "title", "text"]}),
         ("Links", {"fields": ["principles", "roles", "previous"]}),
-        ("Verification", {"fields": ["verification", "verification_note", "source_url"]}),
+        EVIDENCE_FIELDSET,
     ]
-    worklist_q = Q(verification__in=NEEDS_VERIFICATION)

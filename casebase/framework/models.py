@@ -5,7 +5,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.models import TagBase
 
-from casebase.core.choices import VerificationFields
+from casebase.core.dates import precision_field
+from casebase.core.evidence import FACT_GRADES, UNCONFIRMED_GRADES, Sourced
 from casebase.core.markdown import MarkdownModelMixin
 
 
@@ -14,18 +15,27 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(is_current=True).first() or self.order_by("-published_on").first()
 
 
-class Edition(MarkdownModelMixin, models.Model):
+class Edition(MarkdownModelMixin, Sourced, models.Model):
     """One yearly edition of the Framework. Exactly one is current."""
 
     slug = models.SlugField(unique=True, help_text="Used in /framework/<edition>/, e.g. 2023.")
     title = models.CharField(max_length=200)
     published_on = models.DateField(null=True, blank=True)
+    published_precision = precision_field()
     is_current = models.BooleanField(default=False)
-    source_url = models.URLField(blank=True, max_length=500)
+    # What is known of the edition's size, so pages never present a partial list as the whole.
+    practice_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many practices the edition has, as far as is known."
+    )
+    practice_count_is_minimum = models.BooleanField(
+        default=False,
+        help_text="The edition has at least practice_count practices (the exact number is not known).",
+    )
     notes = models.TextField(blank=True)
     notes_html = models.TextField(blank=True, editable=False)
 
     MARKDOWN_FIELDS = {"notes": "notes_html"}
+    SOURCED_FIELDS = {"title": "Title", "published_on": "Published", "practice_count": "Number of practices"}
     objects = EditionQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -44,7 +54,7 @@ class Edition(MarkdownModelMixin, models.Model):
         return reverse("framework:edition", args=[self.slug])
 
 
-class Section(MarkdownModelMixin, models.Model):
+class Section(MarkdownModelMixin, Sourced, models.Model):
     """A part of an edition. Distributor channels are sub-sections (parent = distributors)."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
@@ -59,6 +69,7 @@ class Section(MarkdownModelMixin, models.Model):
     description_html = models.TextField(blank=True, editable=False)
 
     MARKDOWN_FIELDS = {"description": "description_html"}
+    SOURCED_FIELDS = {"title": "Title", "description": "Description"}
     history = HistoricalRecords()
 
     class Meta:
@@ -69,11 +80,13 @@ class Section(MarkdownModelMixin, models.Model):
         return self.short_title or self.title
 
 
-class StakeholderRole(TagBase):
+class StakeholderRole(Sourced, TagBase):
     """A controlled tag: builder, creator, distributor (first/third-party), civil society."""
 
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    SOURCED_FIELDS = {"name": "Name", "description": "Description"}
 
     class Meta:
         ordering = ["order", "name"]
@@ -82,7 +95,7 @@ class StakeholderRole(TagBase):
         return reverse("cases:list") + f"?role={self.slug}"
 
 
-class Principle(TagBase):
+class Principle(Sourced, TagBase):
     """A controlled tag: consent, disclosure, transparency, cross-cutting themes."""
 
     class Kind(models.TextChoices):
@@ -93,6 +106,8 @@ class Principle(TagBase):
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORE)
     order = models.PositiveSmallIntegerField(default=0)
+
+    SOURCED_FIELDS = {"name": "Name", "description": "Description"}
 
     class Meta:
         ordering = ["order", "name"]
@@ -106,12 +121,10 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(edition=edition)
 
     def needing_verification(self):
-        from casebase.core.choices import NEEDS_VERIFICATION
-
-        return self.filter(verification__in=NEEDS_VERIFICATION)
+        return self.filter(grade__in=UNCONFIRMED_GRADES)
 
 
-class Recommendation(MarkdownModelMixin, VerificationFields, models.Model):
+class Recommendation(MarkdownModelMixin, Sourced, models.Model):
     """A practice the Framework recommends.
 
     ``key`` is ours and stable across editions (the crosswalk): a case written
@@ -139,6 +152,7 @@ class Recommendation(MarkdownModelMixin, VerificationFields, models.Model):
     )
 
     MARKDOWN_FIELDS = {"text": "text_html"}
+    SOURCED_FIELDS = {"official_number": "Official number", "title": "Title", "text": "Text"}
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[principles, roles])
 
@@ -151,8 +165,10 @@ class Recommendation(MarkdownModelMixin, VerificationFields, models.Model):
 
     @property
     def label(self) -> str:
-        """What readers see as the recommendation's number."""
-        return f"No. {self.official_number}" if self.official_number else self.key
+        """What readers see as the recommendation's number: the official one once confirmed, else our key."""
+        if self.official_number and self.provenance("official_number").grade in FACT_GRADES:
+            return f"No. {self.official_number}"
+        return self.key
 
     def get_absolute_url(self):
         return reverse("framework:recommendation", args=[self.key])

@@ -2,7 +2,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from casebase.core.choices import Confidence, VerificationFields, confidence_flag
+from casebase.core.dates import precision_field
+from casebase.core.evidence import Sourced
 from casebase.core.markdown import MarkdownModelMixin
 from casebase.framework.models import StakeholderRole
 
@@ -12,7 +13,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(is_supporter=True)
 
 
-class Organization(MarkdownModelMixin, VerificationFields, models.Model):
+class Organization(MarkdownModelMixin, Sourced, models.Model):
     class Kind(models.TextChoices):
         INDUSTRY = "industry", "Industry"
         MEDIA = "media", "Media"
@@ -24,17 +25,13 @@ class Organization(MarkdownModelMixin, VerificationFields, models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     kind_detail = models.CharField(max_length=120, blank=True, help_text="e.g. synthetic-media startup")
+    # The Framework does not assign roles to supporters: how sure we are is the "roles" provenance.
     roles = models.ManyToManyField(StakeholderRole, blank=True, related_name="organizations")
-    roles_confidence = models.CharField(
-        max_length=20,
-        choices=Confidence.choices,
-        default=Confidence.CONFIRMED,
-        help_text="The Framework does not assign roles to supporters; say how sure we are.",
-    )
     is_supporter = models.BooleanField(default=True, help_text="A Framework supporter.")
     joined_on = models.DateField(
-        null=True, blank=True, help_text="First day of the month if only the month is known."
+        null=True, blank=True, help_text="First day of the month or year if only that is known."
     )
+    joined_precision = precision_field()
     joined_label = models.CharField(
         max_length=120,
         blank=True,
@@ -45,6 +42,15 @@ class Organization(MarkdownModelMixin, VerificationFields, models.Model):
     description_html = models.TextField(blank=True, editable=False)
 
     MARKDOWN_FIELDS = {"description": "description_html"}
+    SOURCED_FIELDS = {
+        "name": "Name",
+        "kind": "Kind",
+        "is_supporter": "Framework supporter",
+        "joined_on": "Joined",
+        "roles": "Stakeholder roles",
+        "website": "Website",
+        "description": "About",
+    }
     objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[roles])
 
@@ -53,10 +59,6 @@ class Organization(MarkdownModelMixin, VerificationFields, models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def roles_flag(self) -> str:
-        return confidence_flag(self.roles_confidence)
 
     def get_absolute_url(self):
         return reverse("organizations:detail", args=[self.slug])

@@ -1,7 +1,8 @@
 """Public pages that join several apps: the home page, the Framework's pages, the organizations.
 
 Counts of cases come from the one filter engine (casebase.cases.filters), so
-every number here is the number of cases its link lists.
+every number here is the number of cases its link lists, under the reader's
+evidence setting (``?evidence=confirmed`` counts confirmed facts only).
 """
 
 from django.db.models import Count
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
+from casebase.core.evidence import FACT_GRADES, Evidence
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -35,11 +37,15 @@ def home(request):
         )
     everything = CaseFilter({})
     index = everything.index
+    split = everything.lens.coding_grades(index.rec_keys, index.everything)
     stats = {
         "cases": everything.count,
-        "organizations": sum(1 for mask in index.masks.get("org", {}).values() if mask),
-        # One application per case and recommendation: the popcounts add up to applications.
-        "applications": sum(index.applying(rec_id).bit_count() for rec_id in index.statuses),
+        # A case's organizations are its credits: a speculative one counts only with unconfirmed evidence.
+        "organizations": sum(1 for mask in index.masks[Evidence.ALL]["org"].values() if mask),
+        "organizations_confirmed": sum(1 for mask in index.masks[Evidence.CONFIRMED]["org"].values() if mask),
+        "codings": sum(split.values()),
+        "codings_confirmed": sum(n for grade, n in split.items() if grade in FACT_GRADES),
+        "codings_unconfirmed": sum(n for grade, n in split.items() if grade not in FACT_GRADES),
         "supporters": Organization.objects.supporters().count(),
         "recommendations": edition.recommendations.count() if edition else 0,
     }
@@ -68,10 +74,10 @@ def edition(request, slug=None):
         .prefetch_related("principles", "roles")
         .order_by("section__order", "order", "key")
     )
-    index = CaseFilter({}).index
+    reading = CaseFilter(request.GET, only=())
     for rec in recommendations:
         # Published cases applying the key, in any edition: what ?rec=<key> lists.
-        rec.case_count = index.count("rec", rec.key)
+        rec.case_count = reading.lens.count("rec", rec.key)
     by_section: dict[int, list] = {}
     for rec in recommendations:
         by_section.setdefault(rec.section_id, []).append(rec)
@@ -89,6 +95,7 @@ def edition(request, slug=None):
             "principles": list(Principle.objects.all()),
             "roles": list(StakeholderRole.objects.all()),
             "recommendation_count": len(recommendations),
+            "reading": reading,
             "crumbs": [("Framework", None)]
             if slug is None
             else [("Framework", reverse("framework:current")), (shown.slug, None)],
@@ -107,32 +114,41 @@ def recommendation(request, key):
     if not versions:
         raise Http404("No recommendation has this key.")
     rec, other_versions = versions[0], versions[1:]
-    index = CaseFilter({}).index
+    reading = CaseFilter(request.GET, only=())
+    index, lens = reading.index, reading.lens
     # Each status's cases, across the editions that have the key; at most SHOWN_PER_GROUP
     # of each are listed (with thousands of cases the page would be megabytes), read in one query.
     masks = {}
     for status, _ in Application.Status.choices:
         masks[status] = 0
         for version in versions:
-            masks[status] |= index.with_status(version.pk, status)
+            masks[status] |= lens.with_status(version.pk, status)
     shown = {
         status: [index.ids[p] for p in index.positions(mask, "title")[:SHOWN_PER_GROUP]]
         for status, mask in masks.items()
     }
-    by_status: dict[str, list] = {status: [] for status in masks}
-    for application in (
+    # One entry per case, holding its codings of that status (several voices may agree).
+    by_status: dict[str, dict[int, dict]] = {status: {} for status in masks}
+    codings = (
         Application.objects.of_published_cases()
-        .filter(recommendation__in=versions, case_id__in=[i for ids in shown.values() for i in ids])
+        .filter(grade__in=lens.grades, recommendation__in=versions)
+        .filter(case_id__in=[i for ids in shown.values() for i in ids])
         .select_related("case__organization", "case__cohort", "recommendation__edition")
-        .order_by("case__title", "case__slug")
-    ):
+        .order_by("case__title", "case__slug", "voice")
+    )
+    if reading.voices:
+        codings = codings.filter(voice__in=reading.voices)
+    for application in codings:
         if application.case_id in shown[application.status]:
-            by_status[application.status].append(application)
+            entry = by_status[application.status].setdefault(
+                application.case_id, {"case": application.case, "codings": []}
+            )
+            entry["codings"].append(application)
     groups = [
         {
             "status": status,
             "label": label,
-            "applications": by_status[status],
+            "entries": list(by_status[status].values()),
             "count": masks[status].bit_count(),
         }
         for status, label in Application.Status.choices
@@ -144,7 +160,8 @@ def recommendation(request, key):
             "rec": rec,
             "other_versions": other_versions,
             "groups": groups,
-            "applying_count": index.count("rec", key),
+            "applying_count": lens.count("rec", key),
+            "reading": reading,
             "total_applications": sum(group["count"] for group in groups),
             "crumbs": [
                 ("Framework", reverse("framework:current")),
@@ -156,16 +173,18 @@ def recommendation(request, key):
 
 
 def organization_list(request):
-    index = CaseFilter({}).index
+    reading = CaseFilter(request.GET, only=())
     organizations = list(Organization.objects.prefetch_related("roles").order_by("name"))
     for organization in organizations:
-        organization.case_count = index.count("org", organization.slug)
+        organization.case_count = reading.lens.count("org", organization.slug)
+        organization.confirmed_count = reading.index.lens(Evidence.CONFIRMED).count("org", organization.slug)
     return render(
         request,
         "pages/organization_list.html",
         {
             "supporters": [o for o in organizations if o.is_supporter],
             "others": [o for o in organizations if not o.is_supporter],
+            "reading": reading,
             "crumbs": [("Organizations", None)],
         },
     )
@@ -173,7 +192,7 @@ def organization_list(request):
 
 def organization_detail(request, slug):
     organization = get_object_or_404(Organization.objects.prefetch_related("roles"), slug=slug)
-    published = CaseFilter({"org": [organization.slug]})
+    published = CaseFilter({"org": [organization.slug], "evidence": request.GET.getlist("evidence")})
     return render(
         request,
         "pages/organization_detail.html",
@@ -182,6 +201,7 @@ def organization_detail(request, slug):
             # The most recent few; the case list (?org=) pages through them all.
             "cases": published.cases()[:CASES_SHOWN],
             "case_count": published.count,
+            "reading": published,
             "crumbs": [("Organizations", reverse("organizations:list")), (organization.name, None)],
         },
     )

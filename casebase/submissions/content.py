@@ -10,6 +10,7 @@ A working copy (``Submission.content``) looks like::
 """
 
 from casebase.cases.models import CaseStudy, TemplateSection
+from casebase.core.evidence import Voice
 
 TEXT_FIELDS = ("title", "framing_question", "summary")
 LIST_FIELDS = ("roles", "principles", "tags", "modalities", "disclosure_types")
@@ -59,7 +60,8 @@ def content_from_case(case: CaseStudy) -> dict:
                     "justification": a.justification,
                     "excerpt": a.excerpt,
                 }
-                for a in case.applications.select_related("recommendation")
+                # The working copy holds the organization's own codings; other voices' stay on the case.
+                for a in case.applications.filter(voice=Voice.SUPPORTER).select_related("recommendation")
             ],
             "roles": sorted(case.roles.values_list("slug", flat=True)),
             "principles": sorted(case.principles.values_list("slug", flat=True)),

@@ -158,6 +158,8 @@ class ReviewEvent(models.Model):
     message = models.TextField(blank=True)
     # Shown to readers in the public change log (publications only).
     is_public = models.BooleanField(default=False)
+    # On publication: the provenance recorded for what was published (field -> grade and voice).
+    evidence = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,13 +1,28 @@
-"""Build, from a working copy, the objects the case page shows, without saving anything."""
+"""Build, from a working copy, what the case page shows, without saving anything.
+
+The preview is the public case page filled from the working copy: every fact
+in it is the organization's own word (its voice), not yet reviewed; it is not
+dated as published until it is; and its related cases are those a published
+version would have.
+"""
 
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from casebase.cases.models import Application, CaseStudy
+from casebase.cases.querysets import Coding, case_sources, related_to
+from casebase.core.evidence import Grade, Provenance, Voice
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.submissions.content import normalize
+
+# What the working copy says is the organization's own word, seen in its draft and not yet reviewed.
+CLAIM = Provenance(
+    grade=Grade.CONFIRMED,
+    voice=Voice.SUPPORTER,
+    note="The organization's own working copy, not yet reviewed.",
+)
 
 
 class _Listed:
@@ -29,6 +44,17 @@ class _Topic:
         return slugify(self.name)
 
 
+@dataclass(frozen=True)
+class _Link:
+    """A role or principle of the working copy, as the case page shows a link with its provenance."""
+
+    tag: object
+    grade: str = CLAIM.grade
+
+    def provenance(self) -> Provenance:
+        return CLAIM
+
+
 class PreviewCase:
     """An unsaved CaseStudy dressed as the published record, tags included, for the public template."""
 
@@ -37,21 +63,15 @@ class PreviewCase:
         self.roles = _Listed(roles)
         self.principles = _Listed(principles)
         self.tags = _Listed(_Topic(t) for t in tags)
+        self.role_links = _Listed(_Link(r) for r in roles)
+        self.principle_links = _Listed(_Link(p) for p in principles)
 
     def __getattr__(self, name):
         return getattr(self._case, name)
 
 
-@dataclass
-class CasePreview:
-    case: CaseStudy
-    applications: list[Application]
-    roles: list
-    principles: list
-    tags: list[str]
-
-
-def build_preview(submission) -> CasePreview:
+def preview_context(submission, base: str) -> dict:
+    """Context for the public case template (cases/detail.html) showing the working copy."""
     content = normalize(submission.content)
     live = submission.case
     case = CaseStudy(
@@ -67,17 +87,18 @@ def build_preview(submission) -> CasePreview:
         disclosure_types=content["disclosure_types"],
         cohort=live.cohort,
         edition=live.edition,
-        published_on=live.published_on or timezone.localdate(),
-        # Shown as readers will see it once published.
+        # A case is dated when it is published, not before (a revision keeps its first date).
+        published_on=live.published_on,
+        published_precision=live.published_precision,
+        official_url=live.official_url,
         is_published=True,
         completeness=live.completeness,
-        verification=live.verification,
-        verification_note=live.verification_note,
-        source_url=live.source_url,
-        source_url_confidence=live.source_url_confidence,
-        summary_confidence=live.summary_confidence,
-        updated_at=timezone.now(),
+        field_sources=live.field_sources,
+        updated_at=live.updated_at,
     )
+    case.set_provenance(None, **CLAIM.__dict__)
+    for name in ("title", "framing_question", "takeaways", "summary", "sections"):
+        case.set_provenance(name, **CLAIM.__dict__)
     case.render_derived()
     edition = live.edition or Edition.objects.current()
     recs = {
@@ -86,7 +107,7 @@ def build_preview(submission) -> CasePreview:
             edition=edition, key__in=[a["recommendation"] for a in content["applications"]]
         ).select_related("section")
     }
-    applications = []
+    codings = []
     for item in content["applications"]:
         rec = recs.get(item["recommendation"])
         if rec is None:
@@ -96,43 +117,36 @@ def build_preview(submission) -> CasePreview:
             status=item["status"] or Application.Status.IMPLEMENTED,
             justification=item["justification"],
             excerpt=item["excerpt"],
-            asserted_by=Application.AssertedBy.SUPPORTER,
+            voice=Voice.SUPPORTER,
+            grade=CLAIM.grade,
+            evidence_note=CLAIM.note,
         )
         application.render_markdown_fields()
-        applications.append(application)
-    applications.sort(key=lambda a: (a.recommendation.section.order, a.recommendation.order))
-    roles = list(StakeholderRole.objects.filter(slug__in=content["roles"]).order_by("order"))
-    principles = list(Principle.objects.filter(slug__in=content["principles"]).order_by("order"))
-    return CasePreview(
-        case=PreviewCase(case, roles=roles, principles=principles, tags=content["tags"]),
-        applications=applications,
-        roles=roles,
-        principles=principles,
-        tags=content["tags"],
+        codings.append(Coding(rec, [application]))
+    codings.sort(key=lambda group: (group.recommendation.section.order, group.recommendation.order))
+    roles = [_Link(r) for r in StakeholderRole.objects.filter(slug__in=content["roles"]).order_by("order")]
+    principles = [
+        _Link(p) for p in Principle.objects.filter(slug__in=content["principles"]).order_by("order")
+    ]
+    preview = PreviewCase(
+        case, roles=[r.tag for r in roles], principles=[p.tag for p in principles], tags=content["tags"]
     )
-
-
-def preview_context(submission, base: str) -> dict:
-    """Context for the public case template (cases/detail.html) showing the working copy."""
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    from casebase.cases.models import Application as _Application
-
-    preview = build_preview(submission)
-    try:
-        get_template("cases/detail.html")
-        preview_base = "cases/detail.html"
-    except TemplateDoesNotExist:  # the public case page is not there: a plain rendering
-        preview_base = "submissions/preview_fallback.html"
-    applying = {_Application.Status.IMPLEMENTED, _Application.Status.PARTIAL, _Application.Status.CONSIDERED}
+    sources, unsourced = case_sources(case, codings, roles, principles, credits=[])
+    tag_ids = list(Tag.objects.filter(name__in=content["tags"]).values_list("pk", flat=True))
+    applying = [group.recommendation.key for group in codings if group.codings[0].is_applying]
     return {
-        "preview_base": preview_base,
+        "preview_base": "cases/detail.html",
         "submission": submission,
         "base": base,
-        "case": preview.case,
-        "applications": preview.applications,
-        "applying_count": sum(a.status in applying for a in preview.applications),
-        "related": [],
+        "case": preview,
+        "codings": codings,
+        "applying_count": len(applying),
+        "roles": roles,
+        "principles": principles,
+        "co_authors": [],
+        "sources": sources,
+        "unsourced": unsourced,
+        "refuted": None,
+        "related": related_to(applying, tag_ids, exclude=live.pk),
         "crumbs": [],
     }

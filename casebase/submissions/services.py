@@ -6,8 +6,9 @@ the state machine, writes, records a ReviewEvent and queues the email to the
 other party (sent only if the transaction commits).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,8 @@ from django.utils.text import slugify
 
 from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.core.dates import Precision
+from casebase.core.evidence import Grade, Provenance, Voice
 from casebase.framework.models import Edition, Recommendation
 from casebase.submissions import notifications
 from casebase.submissions.content import content_from_case, missing_for_review, normalize
@@ -397,35 +400,72 @@ def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: s
     }
     if cohort is not None:
         fields["cohort"] = cohort
+    # What was published is the organization's own word about itself, seen in its submission.
+    claim = Provenance(
+        grade=Grade.CONFIRMED,
+        voice=Voice.SUPPORTER,
+        source_url=settings.SITE_URL + case.get_absolute_url(),
+        checked_on=timezone.localdate(),
+        checked_by=by.get_username(),
+        note=f"The organization's own submission (revision {submission.revision}), published by PAI editors.",
+    )
+    field_sources = dict(case.field_sources or {})
+    for name in SUPPORTER_FIELDS:
+        field_sources[name] = claim.as_json()
+    # The organization a member submits for is known to PAI, not just claimed.
+    field_sources["organization"] = replace(
+        claim, voice=Voice.PAI, note="The submitting member's organization."
+    ).as_json()
+    published_on = fields["published_on"]
+    if case.published_on is None:
+        fields["published_precision"] = Precision.DAY
+        field_sources["published_on"] = replace(
+            claim, voice=Voice.PAI, note="Published on Casebase that day."
+        ).as_json()
     writing.save_case(
         case,
         fields=fields,
-        roles=content["roles"],
-        principles=content["principles"],
+        field_sources=field_sources,
+        roles=[writing.TagClaim(slug, claim) for slug in content["roles"]],
+        principles=[writing.TagClaim(slug, claim) for slug in content["principles"]],
         tags=content["tags"],
-        applications=_applications(case, content, edition),
+        applications=_applications(content, edition, claim),
+        voices=[Voice.SUPPORTER],
         reason=f"Published revision {submission.revision}",
         by=by,
     )
+    # The publication event records the grade and voice of what was published.
+    event = submission.events.filter(to_status=Status.PUBLISHED).order_by("-created_at", "-pk").first()
+    event.evidence = {
+        "published_on": published_on.isoformat(),
+        "facts": {
+            fact.field: {"grade": fact.provenance.grade, "voice": fact.provenance.voice}
+            for fact in case.facts()
+        },
+        "codings": [
+            {"recommendation": a.recommendation.key, "voice": a.voice, "grade": a.grade}
+            for a in case.applications.select_related("recommendation")
+        ],
+    }
+    event.save(update_fields=["evidence"])
     submission.case = case
     notifications.notify_supporters(submission, headline="Published", message=note)
     return submission
 
 
-def _applications(case: CaseStudy, content: dict, edition) -> list[writing.ApplicationData]:
-    """The working copy's applications, for the case writer.
+# The case fields a supporter writes: on publication each is the organization's own claim.
+SUPPORTER_FIELDS = ("title", "framing_question", "takeaways", "summary", "sections")
 
-    An application whose status, justification or excerpt the supporter
-    changed is now asserted by the supporter in their own words; one they left
-    as it was keeps who asserted it.
-    """
+
+def _applications(content: dict, edition, claim: Provenance) -> list[writing.ApplicationData]:
+    """The working copy's applications: the organization's own codings of its case (its voice only;
+    PAI staff's and Casebase editors' codings of the same case stand beside them untouched)."""
     recommendations = {
         r.key: r
         for r in Recommendation.objects.filter(
             edition=edition, key__in=[a["recommendation"] for a in content["applications"]]
         )
     }
-    existing = {a.recommendation_id: a for a in case.applications.all()}
     items = []
     for item in content["applications"]:
         recommendation = recommendations.get(item["recommendation"])
@@ -435,10 +475,7 @@ def _applications(case: CaseStudy, content: dict, edition) -> list[writing.Appli
             "status": item["status"] or Application.Status.IMPLEMENTED,
             "justification": item["justification"],
             "excerpt": item["excerpt"],
-        }
-        before = existing.get(recommendation.pk)
-        if before is None or any(getattr(before, k) != v for k, v in fields.items()):
-            fields["asserted_by"] = Application.AssertedBy.SUPPORTER
+        } | writing.provenance_columns(claim)
         items.append(writing.ApplicationData(recommendation, fields))
     return items
 

@@ -7,7 +7,9 @@ def test_case_citation_in_three_formats(client, casebase_data):
     html = client.get("/cases/bbc/").content.decode()
     assert "@misc{" in html and "TY  - ELEC" in html and "&quot;URL&quot;" in html
     bib = client.get("/analysis/cite/cases/bbc.bib").content.decode()
-    assert "title = {{How the BBC used face swapping to anonymise documentary contributors}}" in bib
+    # PAI's own title (confirmed against its page), and where PAI published the case.
+    assert "title = {{How the BBC used face swapping to anonymize interviewees}}" in bib
+    assert "Published by Partnership on AI at https://partnershiponai.org/bbc-framework-case-study/" in bib
     assert "author = {{BBC}}" in bib and "year = {2024}" in bib
     assert "url = {http://" in bib and "/cases/bbc/}" in bib and "urldate = {" in bib
     ris = client.get("/analysis/cite/cases/bbc.ris").content.decode()
@@ -15,6 +17,17 @@ def test_case_citation_in_three_formats(client, casebase_data):
     csl = json.loads(client.get("/analysis/cite/cases/bbc.json").content)
     assert csl[0]["author"] == [{"literal": "BBC"}] and csl[0]["issued"] == {"date-parts": [[2024]]}
     assert "accessed" in csl[0] and csl[0]["URL"].endswith("/cases/bbc/")
+
+
+def test_citations_never_present_a_guess_as_the_author_or_title(client, casebase_data):
+    guess = client.get("/analysis/cite/cases/meedan.bib").content.decode()
+    assert "author = {{Author not established}}" in guess and "author = {{Meedan}}" not in guess
+    assert "Attributed to Meedan (inferred), not confirmed." in guess
+    assert "PAI's title is not established" in guess
+    csl = json.loads(client.get("/analysis/cite/cases/meedan.json").content)
+    assert csl[0]["author"] == [{"literal": "Author not established"}]
+    adobe = client.get("/analysis/cite/cases/adobe.ris").content.decode()
+    assert "Descriptive title by Casebase editors; PAI's title is not established." in adobe
 
 
 def test_unpublished_cases_have_no_citation(client, casebase_data):

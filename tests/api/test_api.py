@@ -41,7 +41,10 @@ def test_cases_carry_applications_and_tags(client, casebase_data):
     bbc = client.get("/api/cases/bbc/").json()
     assert bbc["organization"]["slug"] == "bbc"
     assert {a["recommendation"] for a in bbc["applications"]} == {"creators-3", "distributors-5"}
-    assert bbc["roles"] == sorted(bbc["roles"]) or set(bbc["roles"]) == {"creator", "distributor-first-party"}
+    assert {r["slug"] for r in bbc["roles"]} == {"creator", "distributor-first-party"}
+    # Each claim carries its evidence: grade, voice and source.
+    assert all(r["grade"] in ("confirmed", "corroborated", "recalled", "inferred") for r in bbc["roles"])
+    assert all({"voice", "source_url"} <= set(r) for r in bbc["roles"] + bbc["principles"])
     assert "sections" in bbc and bbc["url"].endswith("/cases/bbc/")
     rec = client.get("/api/recommendations/distributors-4/").json()
     assert rec["official_number"] == 20 and rec["label"] == "No. 20"

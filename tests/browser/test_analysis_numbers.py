@@ -31,7 +31,7 @@ def test_analysis_pages_numbers_and_downloads(live_server, committed_data, page)
         ("Cross-tabs", "Cross-tabs over time"),
         ("Co-occurrence", "Recommendations addressed together"),
         ("Compare", "Compare cases"),
-        ("Analyses", "Staff analyses"),
+        ("Analyses", "Analyses"),
         ("Data & citation", "Data and citation"),
     ]:
         page.locator("nav.analysis-nav").get_by_role("link", name=label, exact=True).click()
@@ -67,13 +67,13 @@ def test_analysis_pages_numbers_and_downloads(live_server, committed_data, page)
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile("case × recommendation table")).click()
     text = Path(info.value.path()).read_text()
-    assert text.startswith("slug,title,organization") and "cbc-radio-canada" in text
+    assert text.startswith("slug,title,title_grade,organization,") and "cbc-radio-canada" in text
 
     # Matrix cells are reachable by keyboard and open the justification.
     page.locator("a.mark").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/analysis/matrix/[-a-z0-9]+/[-a-z0-9]+/"))
-    assert page.get_by_role("heading", name="Justification").is_visible()
+    assert page.get_by_role("heading", name="How the case relates to it").is_visible()
 
     # Compare two cases through the form; the result is a permalink.
     page.goto(base + "/analysis/compare/")
@@ -96,5 +96,7 @@ def test_analysis_pages_numbers_and_downloads(live_server, committed_data, page)
     cases.locator("a.api-example").click()
     page.wait_for_url(re.compile(r"/api/cases/\?role=builder"))
     data = json.loads(page.locator("body").inner_text())
-    assert data["count"] > 0 and all("builder" in case["roles"] for case in data["results"])
+    assert data["count"] > 0 and all(
+        "builder" in {r["slug"] for r in case["roles"]} for case in data["results"]
+    )
     assert not csp_errors, csp_errors

@@ -40,12 +40,9 @@ def test_worklist_lists_unverified_inferred_and_stub_cases(admin_client_, caseba
     assert listed == expected
     assert "adobe" in listed and "witness" in listed and "bbc" not in listed
     response = admin_client_.get("/admin/cases/application/?worklist=yes")
-    assert all(
-        a.confidence in ("recalled", "inference", "not_established")
-        for a in response.context["cl"].result_list
-    )
-    needing = Application.objects.filter(confidence__in=("recalled", "inference", "not_established"))
-    assert len(response.context["cl"].result_list) == needing.count()
+    listed = list(response.context["cl"].result_list)
+    assert listed and all(a.grade in ("recalled", "inferred") for a in listed)
+    assert len(listed) == Application.objects.filter(grade__in=("recalled", "inferred")).count()
 
 
 def test_editor_without_permissions_cannot_edit(editor_client, casebase_data):
@@ -68,10 +65,11 @@ def test_saving_a_case_in_admin_snapshots_its_tags(admin_client_, casebase_data)
             "sections": "[]",
             "modalities": "[]",
             "disclosure_types": "[]",
-            "summary_confidence": "confirmed",
-            "source_url_confidence": "confirmed",
             "completeness": "complete",
-            "verification": "confirmed",
+            "published_precision": "day",
+            "grade": "confirmed",
+            "voice": "editors",
+            "field_sources": "{}",
             "roles": [builder.pk],
             "principles": [consent.pk],
             "tags": "zebra crossing, quokka",

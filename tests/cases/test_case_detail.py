@@ -18,9 +18,9 @@ def test_shows_the_case_and_its_applications(client, casebase_data):
     assert 'href="/organizations/bbc/"' in text
     assert "March 2024" in text
     assert case.source_url in text
-    # applications with status badge, justification and who asserted them
+    # applications with status badge, justification, whose voice and how sure (inferred, flagged)
     assert "status-implemented" in text and "Implemented" in text
-    assert "Coded by PAI staff" in text
+    assert "According to Casebase editors" in text and "flag-inferred" in text
     assert 'href="/recommendations/creators-3/"' in text
     # tags link to filtered lists
     assert 'href="/cases/?role=creator"' in text
@@ -42,7 +42,7 @@ def test_stubs_and_unverified_facts_are_flagged(client, casebase_data):
     text = client.get("/cases/adobe/").text
     assert "This case is a stub" in text
     assert 'class="flag flag-inferred"' in text
-    assert "Not yet verified" in text
+    assert "Partly unverified" in text
 
 
 def test_related_cases_share_recommendations_or_tags_most_first(client, casebase_data, org_a):

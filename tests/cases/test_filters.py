@@ -130,9 +130,7 @@ def test_reads_only_published_cases(casebase_data, org_a):
     titles = [case.title for case in f.cases()]
     assert titles == sorted(titles) and titles
     assert draft.pk not in f.ids()
-    assert set(f.ids()) == set(
-        CaseStudy.objects.published().filter(roles__slug="builder").values_list("pk", flat=True)
-    )
+    assert set(f.ids()) == Records().matching_ids({"role": ["builder"]})
 
 
 def test_reads_a_plain_dict_of_lists_too(casebase_data):

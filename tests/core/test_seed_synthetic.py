@@ -46,7 +46,7 @@ def fingerprint() -> list[tuple]:
                 sorted(case.principles.names()),
                 sorted(case.tags.names()),
                 sorted(
-                    (a.recommendation.key, a.status, a.justification, a.excerpt, a.asserted_by)
+                    (a.recommendation.key, a.status, a.justification, a.excerpt, a.voice, a.grade)
                     for a in case.applications.select_related("recommendation")
                 ),
             )

@@ -27,8 +27,17 @@ def test_csv_streams_only_published_cases(casebase_data):
     rows = list(csv.DictReader(io.StringIO(body(response))))
     assert {r["slug"] for r in rows} == set(CaseStudy.objects.published().values_list("slug", flat=True))
     bbc = next(r for r in rows if r["slug"] == "bbc")
-    assert bbc["organization_name"] == "BBC" and bbc["roles"] == "creator;distributor-first-party"
-    assert bbc["applications"] == "creators-3:implemented;distributors-5:implemented"
+    # Every value carries its grade (and a coding its voice), so a spreadsheet can tell fact from inference.
+    assert bbc["organization_name"] == "BBC" and bbc["organization_grade"] == "confirmed"
+    assert bbc["roles"] == "creator:inferred;distributor-first-party:inferred"
+    assert (
+        bbc["applications"]
+        == "creators-3:implemented:editors:inferred;distributors-5:implemented:editors:inferred"
+    )
+    assert bbc["source_url"] == "https://partnershiponai.org/bbc-framework-case-study/"
+    # The speculative author of the third 2025 case is exported with its grade, not as fact.
+    meedan = next(r for r in rows if r["slug"] == "meedan")
+    assert meedan["organization_grade"] == "inferred"
 
 
 def test_list_url_exports_the_same_filtered_cases(client, casebase_data):
@@ -69,7 +78,7 @@ def test_case_by_recommendation_table(client, casebase_data):
     rows = list(csv.reader(io.StringIO(body(response))))
     header = rows[0]
     assert (
-        header[:3] == ["slug", "title", "organization"]
+        header[:4] == ["slug", "title", "title_grade", "organization"]
         and "builders-2" in header
         and "distributors-4" in header
     )
@@ -77,6 +86,14 @@ def test_case_by_recommendation_table(client, casebase_data):
     by_slug = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert by_slug["cbc-radio-canada"]["creators-3"] == "considered"
     assert by_slug["bbc"]["creators-3"] == "implemented" and by_slug["bbc"]["builders-2"] == ""
+    # Each recommendation's coding comes with its grade and voices.
+    assert (
+        by_slug["bbc"]["creators-3__grade"] == "inferred"
+        and by_slug["bbc"]["creators-3__voices"] == "editors"
+    )
+    confirmed = list(csv.reader(io.StringIO(body(client.get("/analysis/matrix.csv?evidence=confirmed")))))
+    bbc = dict(zip(confirmed[0], next(r for r in confirmed[1:] if r[0] == "bbc"), strict=True))
+    assert bbc["creators-3"] == ""  # an inferred coding is not evidence when only confirmed counts
     filtered = list(csv.reader(io.StringIO(body(client.get("/analysis/matrix.csv?cohort=2025")))))
     expected = set(CaseStudy.objects.published().filter(cohort__slug="2025").values_list("slug", flat=True))
     assert {"google", "code-for-africa", "meedan"} <= expected

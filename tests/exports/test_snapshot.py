@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
@@ -51,11 +52,20 @@ def test_snapshot_holds_only_published_records_with_dictionary(casebase_data, tm
         described = data["data_dictionary"][table]["fields"]
         for row in rows:
             assert set(row) == set(described), table
-    assert data["data_dictionary"]["applications"]["fields"]["status"]
+    assert data["data_dictionary"]["cases"]["fields"]["applications"]
     assert "@dataset{" in data["snapshot"]["citation"]["bibtex"]
-    # Confidence is data: kept, not flattened.
+    # Evidence is data: every record's provenance and each field's kept, not flattened.
     adobe = next(c for c in data["data"]["cases"] if c["slug"] == "adobe")
-    assert adobe["verification"] == "inference"
+    assert adobe["provenance"]["grade"] in ("confirmed", "corroborated", "recalled", "inferred")
+    assert adobe["field_sources"]["summary"]["grade"] == "inferred"
+    fixture_slugs = {
+        c["slug"] for c in json.loads((settings.BASE_DIR / "fixtures" / "cases.json").read_text())["cases"]
+    }
+    real = [c for c in data["data"]["cases"] if c["slug"] in fixture_slugs]
+    assert len(real) == 19
+    assert {a["provenance"]["grade"] for c in real for a in c["applications"]} == {"inferred"}
+    thorn = next(c for c in real if c["slug"] == "thorn")
+    assert {r["slug"]: r["provenance"]["grade"] for r in thorn["roles"]}["builder"] == "refuted"
     # Findings never cite an unpublished case.
     all_cases = {s for a in data["data"]["analyses"] for f in a["findings"] for s in f["cases"]}
     assert all_cases <= slugs
@@ -80,4 +90,4 @@ def test_snapshot_download_page(client, casebase_data):
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert response.streaming
     data = json.loads(b"".join(response.streaming_content))
-    assert data["snapshot"]["format_version"] == 1 and data["data"]["cases"]
+    assert data["snapshot"]["format_version"] == 2 and data["data"]["cases"]

@@ -25,7 +25,9 @@ def test_current_edition_with_sections_and_channels(client, casebase_data):
     assert "No. 20" in text and "No. 1<" not in text
     assert 'class="flag flag-unverified"' in text
     assert "Principles" in text and "Consent" in text and "Stakeholder roles" in text
-    assert "Only one official practice number" in text  # edition notes
+    assert (
+        "at least 20 practices" in text and "Casebase holds <strong>16</strong>" in text
+    )  # not the whole edition
 
 
 def test_case_counts_are_published_cases_applying_each_recommendation(client, casebase_data, org_a):

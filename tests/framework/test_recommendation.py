@@ -25,16 +25,18 @@ def test_recommendation_with_cases_grouped_by_status(client, casebase_data, org_
     text = response.text
     rec = Recommendation.objects.get(key="builders-2")
     assert rec.title in text and "builders-2" in text
+    # Its number is not established and its wording is Casebase's, unverified: both say so.
     assert "Not yet verified" in text and 'class="flag flag-unverified"' in text
+    assert "Text paraphrased by Casebase" in text
     assert "Disclosure" in text and "Builder" in text  # principles and roles
-    groups = {g["status"]: [a.case.slug for a in g["applications"]] for g in response.context["groups"]}
+    groups = {g["status"]: [e["case"].slug for e in g["entries"]] for g in response.context["groups"]}
     assert list(groups) == ["implemented", "partial", "considered", "not_applicable"]
     assert "considered-it" in groups["considered"] and "not-for-us" in groups["not_applicable"]
     assert "hidden" not in sum(groups.values(), [])
     assert "Hidden draft" not in text
     assert "Why considered-it relates to builders-2." in text  # justification
     assert "A passage from the case." in text  # excerpt
-    assert "Asserted by the supporter" in text
+    assert "According to Casebase editors" in text  # whose coding it is
     assert 'href="/cases/?rec=builders-2"' in text
 
 

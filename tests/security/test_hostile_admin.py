@@ -52,16 +52,21 @@ def free_text_fields(model) -> dict[str, str]:
     return kinds
 
 
-def fill_json(value: str, payload: str) -> str:
-    """Every string inside a JSON value replaced by the payload (lists of sections, takeaways...)."""
+# Keys inside JSON whose values are validated choices, dates or addresses, not free text
+# (a provenance's grade, voice, checked_on, source_url: tests/core/test_evidence.py refuses bad ones).
+CONSTRAINED_KEYS = {"grade", "voice", "checked_on", "source_url"}
 
-    def fill(node):
+
+def fill_json(value: str, payload: str) -> str:
+    """Every free-text string inside a JSON value replaced by the payload (sections, takeaways...)."""
+
+    def fill(node, key=None):
         if isinstance(node, str):
-            return payload
+            return node if key in CONSTRAINED_KEYS else payload
         if isinstance(node, list):
             return [fill(item) for item in node]
         if isinstance(node, dict):
-            return {key: fill(item) for key, item in node.items()}
+            return {k: fill(item, k) for k, item in node.items()}
         return node
 
     try:

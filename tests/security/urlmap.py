@@ -246,6 +246,9 @@ REGISTRY: dict[str, Rule] = {
             "start_revision",
         )
     },
+    # The evidence worklist: staff only; confirming a fact is a POST.
+    "quality:overview": Rule(expect=STAFF_ONLY, area=Area.REVIEW),
+    "quality:confirm": Rule(expect=POST_ONLY, area=Area.REVIEW, html=False, post=POST_BY_STAFF),
     "review:restore": Rule(
         expect=POST_ONLY,
         area=Area.REVIEW,
@@ -264,6 +267,7 @@ REGISTRY: dict[str, Rule] = {
     "analysis:crosstabs": public(),
     "analysis:cooccurrence": public(),
     "analysis:compare": public(),
+    "analysis:agreement": public(),
     "analysis:analyses": public(),
     "analysis:analysis": public(kwargs=lambda w: {"slug": w.analysis.slug}),
     "analysis:chart_download": download(kwargs=lambda w: {"slug": w.chart_slug, "ext": "svg"}),

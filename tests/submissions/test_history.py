@@ -111,8 +111,9 @@ def test_change_log_for_a_case_published_before_the_workflow(framework, org_a, a
         title="How A did it",
         is_published=True,
         published_on=date(2024, 3, 1),
+        published_precision="month",
     )
     page = anon_client.get(case.get_absolute_url()).content.decode()
-    # Only the month of the real cases' release is known: no day is shown.
+    # Only the month of the release is known: no day is shown, none is made up.
     assert "March 2024" in page and "1 March 2024" not in page
     assert "No changes since this case was first published" in page

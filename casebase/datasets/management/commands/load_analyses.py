@@ -9,6 +9,7 @@ from django.db import transaction
 
 from casebase.analysis.models import Analysis, Finding
 from casebase.cases.models import CaseStudy
+from casebase.datasets.records import date_in, sourced_in
 from casebase.framework.models import Edition
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "analyses.json"
@@ -26,34 +27,22 @@ class Command(BaseCommand):
         edition = Edition.objects.current()
         recs = {r.key: r for r in edition.recommendations.all()} if edition else {}
         cases = {c.slug: c for c in CaseStudy.objects.all()}
-        plain = (
-            "title",
-            "author",
-            "summary",
-            "body",
-            "published_on",
-            "date_label",
-            "source_url",
-            "confidence",
-        )
         for item in data:
+            published_on, precision = date_in(item["published_on"])
             analysis, _ = Analysis.objects.update_or_create(
                 slug=item["slug"],
-                defaults={k: item[k] for k in plain}
-                | {"order": item.get("order", 0), "status": Analysis.Status.PUBLISHED},
+                defaults={k: item[k] for k in ("title", "author", "summary", "body")}
+                | {"published_on": published_on, "published_precision": precision}
+                | {"order": item.get("order", 0), "status": Analysis.Status.PUBLISHED}
+                | sourced_in(item),
             )
             keep = []
             for order, f in enumerate(item["findings"], start=1):
                 finding, _ = Finding.objects.update_or_create(
                     analysis=analysis,
                     order=order,
-                    defaults={
-                        "title": f["title"],
-                        "body": f["body"],
-                        "confidence": f["confidence"],
-                        "is_pai_wording": f["is_pai_wording"],
-                        "draws_on_note": f["draws_on_note"],
-                    },
+                    defaults={"title": f["title"], "body": f["body"], "draws_on_note": f["draws_on_note"]}
+                    | sourced_in(f),
                 )
                 finding.cases.set([cases[s] for s in f["cases"] if s in cases])
                 finding.recommendations.set([recs[k] for k in f["recommendations"] if k in recs])

@@ -28,6 +28,7 @@ from taggit.models import Tag
 from casebase.cases import writing
 from casebase.cases.models import (
     Application,
+    CaseCredit,
     CaseStudy,
     Cohort,
     TaggedPrinciple,
@@ -48,18 +49,17 @@ CASE_FIELDS = (
     "takeaways",
     "summary",
     "summary_html",
-    "summary_confidence",
     "sections",
     "body_html",
     "body_text",
     "published_on",
     "source_url",
-    "source_url_confidence",
+    "official_url",
     "modalities",
     "disclosure_types",
     "completeness",
-    "verification",
-    "verification_note",
+    "grade",
+    "evidence_note",
 )
 CHUNK = 250  # cases rendered per worker task and inserted per round
 COHORTS = 8
@@ -158,6 +158,7 @@ class Command(BaseCommand):
         for through in (TaggedRole, TaggedPrinciple, TaggedTopic):
             through.objects.filter(content_object__in=cases)._raw_delete(connection.alias)
         Application.objects.filter(case__in=cases)._raw_delete(connection.alias)
+        CaseCredit.objects.filter(case__in=cases)._raw_delete(connection.alias)
         cases._raw_delete(connection.alias)
         orgs = Organization.objects.filter(slug__startswith=prefix)
         Organization.roles.through.objects.filter(organization__in=orgs)._raw_delete(connection.alias)
@@ -194,10 +195,9 @@ class Command(BaseCommand):
                 },
                 description=o["description"],
                 kind_detail="synthetic",
-                roles_confidence="confirmed",
+                joined_precision="month",
                 is_supporter=True,
-                verification="confirmed",
-                verification_note="Synthetic record generated for load testing.",
+                evidence_note="Synthetic record generated for load testing.",
             )
             org.render_markdown_fields()
             orgs.append(org)
@@ -260,6 +260,7 @@ class Command(BaseCommand):
                 cohort=cohorts[d["cohort_index"]] if d["cohort_index"] is not None else None,
                 edition=edition,
                 is_published=d["status"] == "published",
+                field_sources={"summary": {"grade": d["summary_grade"]}},
             )
             applications = [
                 writing.ApplicationData(
@@ -271,8 +272,8 @@ class Command(BaseCommand):
                             "justification",
                             "justification_html",
                             "excerpt",
-                            "asserted_by",
-                            "confidence",
+                            "voice",
+                            "grade",
                         )
                     },  # fmt: skip
                 )
