@@ -79,7 +79,6 @@ HEAVY_FIELDS = (
     "takeaways",
     "tag_snapshot",
     "framing_question",
-    "evidence_note",
 )
 
 

@@ -265,9 +265,17 @@ class Sourced(models.Model):
         return list((self.field_sources or {}).get("_refuted", []))
 
     def facts(self) -> list[Fact]:
-        """The record's facts that have a value, each with its provenance."""
+        """The record's facts that have a value, each with its provenance.
+
+        A field the query deferred (a list leaves out the heavy case text) is
+        left out too: the answer that omits the value omits its provenance, and
+        reading it here would cost one query per record.
+        """
         out = []
+        deferred = self.get_deferred_fields()
         for name, label in self.SOURCED_FIELDS.items():
+            if name in deferred:
+                continue
             value = getattr(self, name, None)
             if value in (None, "", [], {}):
                 continue
