@@ -17,8 +17,9 @@ import pytest
 from django.urls import reverse
 
 from casebase.core.markdown import render_markdown
+from casebase.submissions.diff import word_diff
 from casebase.submissions.forms import SECTION_MAX_LENGTH
-from tests.security.worst import MARKDOWN_PATHOLOGIES
+from tests.security.worst import DIFF_PATHOLOGIES, MARKDOWN_PATHOLOGIES
 
 
 def work_of(function, *args) -> int:
@@ -133,3 +134,70 @@ def test_a_comment_of_the_worst_markdown_is_saved_not_a_500(world):
     comment = Comment.objects.filter(submission=world.draft_a).latest("pk")
     assert comment.body == body and comment.body_html
     assert client.get(url).status_code == 200
+
+
+# --- Word diff (finding 2) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(DIFF_PATHOLOGIES))
+def test_word_diff_work_does_not_grow_past_its_budget(name):
+    """Past the matcher's budget a diff costs only reading the words: twice the text, at most twice the work.
+    (difflib alone is cubic here: 2 KB took seconds, 4 KB minutes.)"""
+    small, large = grows_linearly(lambda pair: word_diff(*pair), DIFF_PATHOLOGIES[name], 8000)
+    assert large <= 2.3 * small, f"{name}: {small} calls, then {large} for twice the text"
+
+
+@pytest.mark.parametrize("name", sorted(DIFF_PATHOLOGIES))
+def test_the_largest_sections_are_compared_within_the_budget(name):
+    from casebase.submissions.diff import DIFF_BUDGET, DiffBudget
+
+    old, new = DIFF_PATHOLOGIES[name](SECTION_MAX_LENGTH)
+    budget = DiffBudget()
+    segments = word_diff(old, new, budget)
+    assert budget.spent <= DIFF_BUDGET
+    # Nothing is lost: the old text is what was kept and deleted, the new what was kept and inserted.
+    assert "".join(text for op, text in segments if op != "insert") == old
+    assert "".join(text for op, text in segments if op != "delete") == new
+
+
+def test_a_long_section_with_one_edit_still_reads_word_by_word():
+    old = "We label audio and video. " * 1500
+    new = old[: 26 * 700] + "We also watermark images. " + old[26 * 700 :]
+    segments = word_diff(old, new)
+    assert [op for op, _ in segments] == ["equal", "insert", "equal"]
+    assert "watermark images" in segments[1][1] and len(segments[1][1]) == len("We also watermark images. ")
+
+
+def test_one_page_of_differences_shares_one_budget():
+    from casebase.submissions.diff import DIFF_BUDGET, DiffBudget, diff_contents
+
+    old, new = DIFF_PATHOLOGIES["swapped words"](SECTION_MAX_LENGTH)
+    sections = [{"heading": f"Part {n}", "prompt": "", "response": old} for n in range(5)]
+    changed = [dict(s, response=new) for s in sections]
+    budget = DiffBudget()
+    rows = diff_contents({"sections": sections}, {"sections": changed}, budget)
+    assert len(rows) == 5 and budget.spent <= DIFF_BUDGET
+
+
+def test_a_stale_save_of_the_worst_pair_shows_the_conflict_page(world):
+    """A save against a version someone else changed, of a pair built to defeat the matcher: 409 with the
+    other text beside what was typed, nothing lost."""
+    from casebase.submissions import services
+    from casebase.submissions.models import Submission
+    from tests.security.test_hostile_input import supporter_form
+
+    old, new = DIFF_PATHOLOGIES["swapped words"](4000)
+    draft = world.draft_a
+    client = world.clients["supporter_a"]
+    url = reverse("submissions:edit", args=[draft.pk])
+    form = supporter_form(client, url)
+    section = next(name for name in form.textareas if name.startswith("section_"))
+    content = dict(draft.content, sections=[dict(s) for s in draft.content["sections"]])
+    content["sections"][0]["response"] = old
+    services.save_draft(
+        submission=draft, content=content, expected_version=draft.version, by=world.users["editor"]
+    )
+    response = client.post(url, form.data({section: new}))
+    assert response.status_code == 409
+    assert new.strip()[:40] in response.content.decode()
+    assert Submission.objects.get(pk=draft.pk).content["sections"][0]["response"] == old

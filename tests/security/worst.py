@@ -56,3 +56,16 @@ MARKDOWN_PATHOLOGIES = {
     "NUL and combining characters": lambda n: _fill("a\u0301\u0000[\u200b", n),
     "one unbroken line": lambda n: _fill("x", n),
 }
+
+
+# Pairs of texts that make a word-level matcher compare everything with everything.
+DIFF_PATHOLOGIES = {
+    "swapped words": lambda n: (_fill("a b ", n), _fill("b a c ", n)),
+    "one word repeated": lambda n: (_fill("a ", n), _fill("a a b ", n)),
+    "an edit every few words": lambda n: (
+        _fill("alpha beta gamma delta ", n),
+        _fill("alpha BETA gamma delta ", n),
+    ),
+    "spaces against words": lambda n: (_fill(" ", n), _fill("x  ", n)),
+    "NUL and combining characters": lambda n: (_fill("a\u0301 \u0000 ", n), _fill("\u0000 a\u0301 ", n)),
+}
