@@ -19,6 +19,8 @@ from django.urls import reverse
 from casebase.core.markdown import render_markdown
 from casebase.submissions.diff import word_diff
 from casebase.submissions.forms import SECTION_MAX_LENGTH
+from tests.security.forms import read_form
+from tests.security.test_hostile_input import supporter_form
 from tests.security.worst import DIFF_PATHOLOGIES, MARKDOWN_PATHOLOGIES
 
 
@@ -184,7 +186,6 @@ def test_a_stale_save_of_the_worst_pair_shows_the_conflict_page(world):
     other text beside what was typed, nothing lost."""
     from casebase.submissions import services
     from casebase.submissions.models import Submission
-    from tests.security.test_hostile_input import supporter_form
 
     old, new = DIFF_PATHOLOGIES["swapped words"](4000)
     draft = world.draft_a
@@ -201,3 +202,61 @@ def test_a_stale_save_of_the_worst_pair_shows_the_conflict_page(world):
     assert response.status_code == 409
     assert new.strip()[:40] in response.content.decode()
     assert Submission.objects.get(pk=draft.pk).content["sections"][0]["response"] == old
+
+
+# --- Formset counts (finding 3) ------------------------------------------------------------
+
+
+def rows_on(page: str, prefix: str) -> int:
+    import re
+
+    return len(set(re.findall(rf'name="{prefix}-(\d+)-', page)))
+
+
+def test_a_huge_formset_count_gets_a_clear_error_not_a_huge_page(world):
+    """136 bytes asking for 100,000 application rows: a 422 naming the limit, at most one row per
+    recommendation (and a few) built, and what was typed still on the page."""
+    from casebase.submissions.forms import APPLICATION_ROWS_MARGIN
+
+    client = world.clients["supporter_a"]
+    url = reverse("submissions:new")
+    form = supporter_form(client, url)
+    data = form.data({"title": "How Organization A keeps its words", "apps-TOTAL_FORMS": "100000"})
+    response = client.post(url, data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    recommendations = world.edition.recommendations.count()
+    assert rows_on(page, "apps") <= recommendations + APPLICATION_ROWS_MARGIN
+    assert f"at most {recommendations} rows" in page
+    assert "How Organization A keeps its words" in page
+
+
+def test_every_formset_on_the_site_is_bounded():
+    """Each formset the site builds from a browser's TOTAL_FORMS has a small absolute maximum."""
+    from django.contrib import admin
+
+    from casebase.submissions.forms import ApplicationFormSet
+
+    formset = ApplicationFormSet(prefix="apps")
+    assert formset.validate_max and formset.absolute_max <= formset.max_num + 10 <= 1000
+    # Ours: taggit's tag admin is the superuser's alone and lists a tag's uses, not a browser's count.
+    registered = admin.site._registry.values()
+    inlines = [i for m in registered for i in m.inlines if i.__module__.startswith("casebase.")]
+    assert inlines
+    for inline in inlines:
+        assert inline.max_num is not None and inline.max_num <= 1000, inline
+        assert inline.get_formset.__qualname__.startswith("BoundedInline"), inline
+
+
+def test_a_huge_inline_count_in_the_admin_is_refused(world):
+    from casebase.core.admin import BoundedInline
+
+    client = world.clients["admin"]
+    case = world.published_case
+    url = reverse("admin:cases_casestudy_change", args=[case.pk])
+    page = client.get(url).content.decode()
+    prefix = next(p for p in ("applications", "application_set") if f'name="{p}-TOTAL_FORMS"' in page)
+    form = read_form(page, url)
+    response = client.post(url, form.data({f"{prefix}-TOTAL_FORMS": "100000"}))
+    assert response.status_code < 500
+    assert rows_on(response.content.decode(), prefix) <= BoundedInline.max_num + 10
