@@ -25,6 +25,7 @@ Ordinary writing never comes near these bounds and renders exactly as before.
 ``Work`` lets callers (the tests, ``bench/worst.py``) see how much was done.
 """
 
+import hashlib
 import re
 from collections import ChainMap
 from dataclasses import dataclass, field
@@ -148,6 +149,30 @@ def render_markdown(text: str, *, work: Work | None = None) -> str:
     # nesting no parser would build (<p><p></p></p> from a <p> inside <noscript>).
     # The second pass re-parses that output into well-formed HTML.
     return _clean(_clean(html))
+
+
+# Part of the cache key: change it when the renderer's output changes.
+RENDERER_VERSION = 2
+# A week: previews of a working copy are looked at while it is being written and reviewed.
+PREVIEW_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def render_markdown_cached(text: str) -> str:
+    """``render_markdown``, kept in the cache under a hash of the text.
+
+    For pages that show unsaved text (the previews of a working copy): the text is
+    rendered once per version of it, not on every view.
+    """
+    if not text:
+        return ""
+    from django.core.cache import cache
+
+    key = f"markdown:{RENDERER_VERSION}:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_markdown(text)
+        cache.set(key, html, PREVIEW_CACHE_SECONDS)
+    return html
 
 
 def _clean(html: str) -> str:
@@ -383,9 +408,9 @@ class MarkdownModelMixin:
 
     MARKDOWN_FIELDS: dict[str, str] = {}
 
-    def render_markdown_fields(self) -> None:
+    def render_markdown_fields(self, render=render_markdown) -> None:
         for source, target in self.MARKDOWN_FIELDS.items():
-            setattr(self, target, render_markdown(getattr(self, source)))
+            setattr(self, target, render(getattr(self, source)))
 
     def save(self, *args, **kwargs):
         self.render_markdown_fields()

@@ -260,3 +260,36 @@ def test_a_huge_inline_count_in_the_admin_is_refused(world):
     response = client.post(url, form.data({f"{prefix}-TOTAL_FORMS": "100000"}))
     assert response.status_code < 500
     assert rows_on(response.content.decode(), prefix) <= BoundedInline.max_num + 10
+
+
+# --- Previews render once per version of the text ------------------------------------------
+
+
+def test_previews_render_the_worst_markdown_once_not_on_every_view(world, monkeypatch):
+    """The supporter's and the editor's previews of a saved working copy render its markdown once;
+    views after the first read the rendered HTML from the cache."""
+    from casebase.core import markdown
+    from casebase.submissions import services
+
+    draft = world.draft_a
+    content = dict(draft.content, sections=[dict(s) for s in draft.content["sections"]])
+    content["sections"][0]["response"] = MARKDOWN_PATHOLOGIES["unmatched brackets"](SECTION_MAX_LENGTH)
+    services.save_draft(
+        submission=draft, content=content, expected_version=draft.version, by=world.users["editor"]
+    )
+    rendered = []
+    real = markdown.render_markdown
+    monkeypatch.setattr(
+        markdown, "render_markdown", lambda text, **kw: rendered.append(len(text)) or real(text, **kw)
+    )
+    pages = [
+        (world.clients["supporter_a"], reverse("submissions:preview", args=[draft.pk])),
+        (world.clients["editor"], reverse("review:preview", args=[draft.pk])),
+    ]
+    for client, url in pages * 2:
+        assert client.get(url).status_code == 200
+    first = list(rendered)
+    assert max(first) >= SECTION_MAX_LENGTH
+    for client, url in pages * 3:
+        assert client.get(url).status_code == 200
+    assert rendered == first, "a later view rendered the markdown again"
