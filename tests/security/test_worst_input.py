@@ -293,3 +293,32 @@ def test_previews_render_the_worst_markdown_once_not_on_every_view(world, monkey
     for client, url in pages * 3:
         assert client.get(url).status_code == 200
     assert rendered == first, "a later view rendered the markdown again"
+
+
+# --- Every text field has a size budget -----------------------------------------------------
+
+
+def test_every_text_field_of_the_workflow_forms_has_a_size_budget(world):
+    """Each free-text field the supporter and review pages offer says its maximum (the form enforces
+    it with a message), and no maximum is larger than a section's."""
+    from tests.security.xss import parse_html
+
+    pages = [
+        ("supporter_a", reverse("submissions:new")),
+        ("supporter_a", reverse("submissions:edit", args=[world.draft_a.pk])),
+        ("supporter_a", reverse("submissions:detail", args=[world.draft_a.pk])),
+        ("editor", reverse("review:detail", args=[world.draft_a.pk])),
+    ]
+    checked = 0
+    for persona, url in pages:
+        document = parse_html(world.clients[persona].get(url).content.decode())
+        for form in document.iter("form"):
+            if (form.get("method") or "").lower() != "post":
+                continue
+            for el in form.iter():
+                kind = (el.get("type") or "text").lower()
+                if el.tag == "textarea" or (el.tag == "input" and kind in ("text", "search", "email", "url")):
+                    assert el.get("maxlength"), f"{url}: {el.get('name')} has no maximum length"
+                    assert int(el.get("maxlength")) <= SECTION_MAX_LENGTH, (url, el.get("name"))
+                    checked += 1
+    assert checked > 10
