@@ -5,7 +5,8 @@
 # gunicorn as in production (DEBUG off, collected and compressed static files,
 # Redis cache), and measures each page with wrk on loopback. Also measures the
 # SQL queries each page runs at 100 and at CASES cases, and the peak memory of
-# the CSV and snapshot exports at 2,000 and at CASES cases. Results go to
+# the CSV and snapshot exports at 2,000 and at CASES cases, and times the worst
+# inputs the forms accept (bench/worst.py, its `worst:` line). Results go to
 # bench/out/<time>-<cases>/ (bench/out/latest points at the last run); the
 # table and the final `bench:` line are printed at the end.
 #
@@ -118,6 +119,9 @@ fi
 redis-cli -u "$REDIS" FLUSHDB >/dev/null
 REDIS_URL= "$PY" bench/probe.py pages >"$OUT/pages.json"
 
+step "timing the worst inputs (markdown, word diff, formset count)"
+"$PY" bench/worst.py | tee "$OUT/worst.txt"
+
 step "starting gunicorn on $BIND"
 .venv/bin/gunicorn casebase.wsgi:application --config casebase/gunicorn.conf.py >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN_PID=$!
@@ -133,4 +137,5 @@ done
 step "measuring each page: 1 client then $CONNECTIONS clients, $DURATION each"
 "$PY" bench/drive.py --base "http://$BIND" --out "$OUT" --cases "$CASES" --small "$SMALL" \
   --gunicorn-pid "$GUNICORN_PID" --duration "$DURATION" --connections "$CONNECTIONS"
+tail -n 1 "$OUT/worst.txt"
 step "done in $((SECONDS - STARTED)) s; results in $OUT"

@@ -2,10 +2,10 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from casebase.analysis.models import Analysis, Finding
-from casebase.core.admin import EVIDENCE_FIELDS, EVIDENCE_FIELDSET
+from casebase.core.admin import EVIDENCE_FIELDS, EVIDENCE_FIELDSET, BoundedInline
 
 
-class FindingInline(admin.StackedInline):
+class FindingInline(BoundedInline, admin.StackedInline):
     model = Finding
     extra = 0
     fields = ["order", "title", "body", "draws_on_note", "cases", "recommendations", *EVIDENCE_FIELDS]

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import CaseStudy
@@ -30,7 +31,10 @@ class LatestCasesFeed(Feed):
         return f"{case.organization.name}: {case.title}"
 
     def item_description(self, case):
-        return case.summary or case.framing_question or ""
+        # Atom's <summary type="html"> is read as HTML by every feed reader, and not all of them
+        # sanitise: only the summary as rendered and sanitised on save goes there, never the
+        # markdown a supporter typed; the plain-text framing question is escaped.
+        return case.summary_html or escape(case.framing_question or "")
 
     def item_link(self, case):
         return case.get_absolute_url()

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
-from casebase.core.admin import EVIDENCE_FIELDS, EVIDENCE_FIELDSET, NeedsVerificationFilter
+from casebase.core.admin import EVIDENCE_FIELDS, EVIDENCE_FIELDSET, BoundedInline, NeedsVerificationFilter
 from casebase.core.evidence import UNCONFIRMED_GRADES
 from casebase.framework.models import Principle, StakeholderRole
 
@@ -25,7 +25,7 @@ class TemplateSectionAdmin(SimpleHistoryAdmin):
     search_fields = ["heading", "prompt"]
 
 
-class ApplicationInline(admin.StackedInline):
+class ApplicationInline(BoundedInline, admin.StackedInline):
     model = Application
     extra = 0
     autocomplete_fields = ["recommendation"]

@@ -333,9 +333,12 @@ class CaseStudy(Sourced, models.Model):
             return True
         return any(name not in loaded or loaded[name] != getattr(self, name) for name in names)
 
-    def render_derived(self) -> None:
-        """Render markdown: the summary, and the body from its template sections."""
-        self.summary_html = render_markdown(self.summary)
+    def render_derived(self, render=render_markdown) -> None:
+        """Render markdown: the summary, and the body from its template sections.
+
+        ``render`` is the renderer (a preview passes the cached one).
+        """
+        self.summary_html = render(self.summary)
         parts_md, parts_text = [], []
         for number, section in enumerate(self.sections or [], start=1):
             heading = (section.get("heading") or "").strip()
@@ -344,7 +347,7 @@ class CaseStudy(Sourced, models.Model):
                 continue
             parts_md.append(f"## {number}. {heading}\n\n{response}")
             parts_text.append(f"{heading}\n{response}")
-        self.body_html = render_markdown("\n\n".join(parts_md))
+        self.body_html = render("\n\n".join(parts_md))
         self.body_text = "\n\n".join(parts_text)
 
     def tag_names(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Admin helpers every app's admin uses: the evidence fieldset and the worklist filter."""
+"""Admin helpers every app's admin uses: the evidence fieldset, the worklist filter, bounded inlines."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -58,3 +58,15 @@ def needs_check(model) -> Q:
     for name in getattr(model, "SOURCED_FIELDS", {}):
         condition |= Q(**{f"field_sources__{name}__grade__in": list(UNCONFIRMED_GRADES)})
     return condition
+
+
+class BoundedInline:
+    """An inline whose formset builds at most ``max_num`` rows (plus a few being deleted),
+    whatever TOTAL_FORMS a browser sends: Django's default allows two thousand."""
+
+    max_num = 200
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num + 10)
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)

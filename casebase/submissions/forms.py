@@ -59,9 +59,24 @@ class ApplicationForm(Form):
         return data
 
 
+# Rows a browser may send beyond one per recommendation (rows being deleted, a blank one).
+APPLICATION_ROWS_MARGIN = 5
+
+
 class BaseApplicationFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": "A case lists each recommendation once: at most %(num)d rows. "
+        "Remove the rows you do not need and save again.",
+    }
+
     def __init__(self, *args, **kwargs):
         self.rec_choices = recommendation_choices()
+        # A row per recommendation of the edition is all a case can use. The management form's
+        # TOTAL_FORMS comes from the browser: without a bound, 136 bytes asking for 100,000
+        # rows built a page of thousands of selects.
+        recommendations = sum(len(options) for _, options in self.rec_choices[1:])
+        self.max_num = max(recommendations, 1)
+        self.absolute_max = self.max_num + APPLICATION_ROWS_MARGIN
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -101,7 +116,7 @@ class BaseApplicationFormSet(forms.BaseFormSet):
 
 
 ApplicationFormSet = forms.formset_factory(
-    ApplicationForm, formset=BaseApplicationFormSet, extra=1, can_delete=True
+    ApplicationForm, formset=BaseApplicationFormSet, extra=1, can_delete=True, validate_max=True
 )
 
 

@@ -14,6 +14,7 @@ from taggit.models import Tag
 from casebase.cases.models import Application, CaseStudy
 from casebase.cases.querysets import Coding, case_sources, related_to
 from casebase.core.evidence import Grade, Provenance, Voice
+from casebase.core.markdown import render_markdown_cached
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.submissions.content import normalize
 
@@ -99,7 +100,8 @@ def preview_context(submission, base: str) -> dict:
     case.set_provenance(None, **CLAIM.__dict__)
     for name in ("title", "framing_question", "takeaways", "summary", "sections"):
         case.set_provenance(name, **CLAIM.__dict__)
-    case.render_derived()
+    # Rendered once per version of the text, not on every view of the preview.
+    case.render_derived(render=render_markdown_cached)
     edition = live.edition or Edition.objects.current()
     recs = {
         r.key: r
@@ -121,7 +123,7 @@ def preview_context(submission, base: str) -> dict:
             grade=CLAIM.grade,
             evidence_note=CLAIM.note,
         )
-        application.render_markdown_fields()
+        application.render_markdown_fields(render=render_markdown_cached)
         codings.append(Coding(rec, [application]))
     codings.sort(key=lambda group: (group.recommendation.section.order, group.recommendation.order))
     roles = [_Link(r) for r in StakeholderRole.objects.filter(slug__in=content["roles"]).order_by("order")]

@@ -213,3 +213,27 @@ def test_every_page_with_every_payload_published(world, hostile_cases):
     # Spreadsheet formula injection: no cell from user text may start a formula.
     formulas = [cell for row in rows[1:] for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert not formulas, formulas[:5]
+
+
+def test_the_feed_carries_only_sanitised_html(world):
+    """Atom's <summary type="html"> is run as HTML by readers that do not sanitise: it must hold the
+    summary as rendered and sanitised, never the markdown a supporter typed."""
+    case = world.published_case
+    case.summary = (
+        "Safe **words** <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))"
+    )
+    case.save()
+    feed = world.clients["anonymous"].get(reverse("feed_cases"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = next(
+        e
+        for e in ET.fromstring(feed.content).findall("a:entry", ns)
+        if e.find("a:link", ns).get("href").endswith(case.get_absolute_url())
+    )
+    summary = entry.find("a:summary", ns)
+    assert summary.get("type") == "html"
+    assert "<strong>words</strong>" in summary.text
+    assert not script_injection_problems(summary.text), summary.text
+    assert (
+        "<script" not in summary.text and "onerror" not in summary.text and "javascript:" not in summary.text
+    )
