@@ -66,6 +66,68 @@ def test_repeated_failures_lock_out_with_a_clear_message(supporter_a, settings):
     assert "_auth_user_id" not in browser.session
 
 
+BALANCER = "10.0.0.2"  # every request reaches gunicorn from the load balancer
+
+
+def through_balancer(client_address: str) -> Client:
+    """A browser at ``client_address`` behind the load balancer (one trusted proxy)."""
+    return Client(REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def sign_in(browser: Client, username: str, password: str) -> int:
+    return browser.post("/accounts/login/", {"username": username, "password": password}).status_code
+
+
+@pytest.mark.django_db
+def test_behind_the_balancer_one_clients_guesses_do_not_lock_out_another(editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    guesser = through_balancer("203.0.113.9")
+    statuses = [sign_in(guesser, "editor", "wrong") for _ in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[-1] == 429
+    # A spoofed entry to the left of the balancer's is the client's own word, never trusted.
+    spoofing = Client(REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    assert sign_in(spoofing, "editor", "wrong") == 429
+    # The editor, at another address behind the same balancer, signs in.
+    assert sign_in(through_balancer("198.51.100.7"), "editor", PASSWORD) == 302
+
+
+@pytest.mark.django_db
+def test_one_address_guessing_across_many_user_names_is_locked(supporter_a, settings):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_IP_FAILURE_LIMIT = 12
+    sprayer = through_balancer("203.0.113.50")
+    statuses = [sign_in(sprayer, f"user{n}", "Summer2025!") for n in range(12)]
+    assert statuses[:-1] == [200] * 11, "no pair reached its own limit"
+    assert statuses[-1] == 429
+    assert sign_in(sprayer, "supporter_a", PASSWORD) == 429, "the address is paused for every account"
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.50").count() == 12
+    # Others behind the same balancer are not.
+    assert sign_in(through_balancer("198.51.100.8"), "supporter_a", PASSWORD) == 302
+
+
+@pytest.mark.django_db
+def test_someone_elses_guesses_lock_an_account_no_longer_than_the_cooling_period(editor, settings):
+    """Sharing the editor's address (one office, or a wrong proxy count), a guesser who keeps
+    guessing during the lockout does not keep the editor out past the cooling period."""
+    from axes.models import AccessAttempt
+
+    def minutes_pass(minutes):
+        for attempt in AccessAttempt.objects.all():
+            attempt.attempt_time -= timedelta(minutes=minutes)
+            attempt.save(update_fields=["attempt_time"])
+
+    guesser = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(guesser, "editor", "wrong")
+    minutes_pass(10)
+    assert [sign_in(guesser, "editor", "wrong") for _ in range(3)] == [429] * 3
+    assert sign_in(Client(), "editor", PASSWORD) == 429
+    minutes_pass(6)  # 16 minutes after the lockout began, 6 after the last guess
+    assert sign_in(Client(), "editor", PASSWORD) == 302
+
+
 @pytest.mark.django_db
 def test_password_reset_email_goes_through_a_task(supporter_a, enqueued, django_capture_on_commit_callbacks):
     browser = Client()
