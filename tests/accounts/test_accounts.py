@@ -134,7 +134,7 @@ def test_password_reset_email_goes_through_a_task(supporter_a, enqueued, django_
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post("/accounts/password-reset/", {"email": "supporter_a@example.org"})
     assert response["Location"] == "/accounts/password-reset/sent/"
-    assert enqueued == ["send_email"]
+    assert enqueued == ["send_reset_links"]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["supporter_a@example.org"]
@@ -157,6 +157,77 @@ def test_password_reset_for_an_unknown_address_sends_nothing(db, django_capture_
         response = Client().post("/accounts/password-reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302, "the page does not reveal whether the address exists"
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_password_reset_does_the_same_work_for_known_and_unknown_addresses(
+    supporter_a, enqueued, django_capture_on_commit_callbacks
+):
+    """Whether an address has an account shows neither in the answer nor in the work done
+    before it: the lookup and the email are one task, enqueued once the response is sent."""
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from casebase.accounts.views import PasswordResetView
+
+    view = PasswordResetView.as_view()
+
+    def ask(email):
+        enqueued.clear()
+        request = RequestFactory().post("/accounts/password-reset/", {"email": email})
+        request._dont_enforce_csrf_checks = True
+        with CaptureQueriesContext(connection) as queries:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = view(request)
+        before_response = list(enqueued)
+        enqueued.clear()
+        response.close()  # what the server does once the answer is sent
+        return response, [q["sql"] for q in queries], before_response, list(enqueued)
+
+    known = ask("supporter_a@example.org")
+    unknown = ask("nobody@example.org")
+    assert (known[0].status_code, known[0]["Location"]) == (302, "/accounts/password-reset/sent/")
+    assert (unknown[0].status_code, unknown[0]["Location"]) == (302, "/accounts/password-reset/sent/")
+    assert known[1] == unknown[1], "the same queries before the answer"
+    assert known[2] == unknown[2] == [], "nothing enqueued before the answer"
+    assert known[3] == unknown[3] == ["send_reset_links"]
+    assert [m.to for m in mail.outbox] == [["supporter_a@example.org"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["supporter_a@example.org", "nobody@example.org"])
+def test_password_reset_is_throttled_per_address_the_same_whether_it_exists(supporter_a, email):
+    from casebase.accounts.passwordreset import PER_ADDRESS
+
+    answers = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}").post("/accounts/password-reset/", {"email": email})
+        for n in range(PER_ADDRESS + 1)
+    ]
+    assert [a.status_code for a in answers] == [302] * PER_ADDRESS + [429]
+    page = answers[-1].content.decode()
+    assert "Too many password reset requests for this address or from this connection." in page
+    assert f'value="{email}"' in page, "the form keeps what was typed"
+    assert len(mail.outbox) == (PER_ADDRESS if email.startswith("supporter") else 0)
+
+
+@pytest.mark.django_db
+def test_password_reset_is_throttled_per_client_address(db):
+    from casebase.accounts.passwordreset import PER_CLIENT
+
+    browser = Client(REMOTE_ADDR="192.0.2.77")
+    statuses = [
+        browser.post("/accounts/password-reset/", {"email": f"person{n}@example.org"}).status_code
+        for n in range(PER_CLIENT + 1)
+    ]
+    assert statuses == [302] * PER_CLIENT + [429]
+    # Another client is not affected.
+    assert (
+        Client(REMOTE_ADDR="192.0.2.78")
+        .post("/accounts/password-reset/", {"email": "person0@example.org"})
+        .status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db
