@@ -69,6 +69,11 @@ def parse_args():
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "5")))
     parser.add_argument("--database", default="cb_load")
+    parser.add_argument(
+        "--hostile-kinds",
+        default="query,formset,big-anonymous",
+        help="which worst inputs the hostile clients send (comma-separated)",
+    )
     parser.add_argument("--redis-db", type=int, default=5, help="Redis database for cache and sessions")
     parser.add_argument(
         "--hostile",
@@ -343,12 +348,13 @@ def worst_public_path(slugs) -> str:
     )
 
 
-def hostile(client, number, stop, slugs):
+def hostile(client, number, stop, slugs, kinds):
     """Worst inputs in turn: public query strings, a supporter's huge formset count, and
     2.4 MB anonymous POSTs (each from a browser with a CSRF pair and no session)."""
     signed_in = False
     while not stop.is_set():
-        kind = random.choice(["query", "query", "formset", "big-anonymous"])
+        # Public query strings twice as often as the rest: anyone can send them.
+        kind = random.choice([k for k in ("query", "query", "formset", "big-anonymous") if k in kinds])
         if kind == "query":
             client.request(worst_public_path(slugs))
         elif kind == "formset":
@@ -433,7 +439,9 @@ def main():
         for n in range(args.hostile):
             client = Client(base, results, start, role="hostile")
             hostile_threads.append(
-                threading.Thread(target=hostile, args=(client, n, stop, slugs), daemon=True)
+                threading.Thread(
+                    target=hostile, args=(client, n, stop, slugs, args.hostile_kinds.split(",")), daemon=True
+                )
             )
         for thread in threads:
             thread.start()
@@ -442,7 +450,8 @@ def main():
             time.sleep(args.duration / 2)
             hostile_from = time.monotonic() - start
             print(
-                f"  t={hostile_from:.1f}s {args.hostile} hostile clients join for the second half ...",
+                f"  t={hostile_from:.1f}s {args.hostile} hostile clients ({args.hostile_kinds}) join "
+                "for the second half ...",
                 flush=True,
             )
             for thread in hostile_threads:
