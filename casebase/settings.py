@@ -190,10 +190,23 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# django-axes: lock an account/IP pair after repeated failures.
+# Behind a load balancer every request arrives from the balancer's address. The number of
+# proxies in front of gunicorn says which X-Forwarded-For entry is the client's own
+# (casebase/core/clientip.py); 0, the default, trusts no forwarded header.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# django-axes: lock an account/address pair after a few failures, and an address alone after
+# many (one password tried across many user names); see docs/deploy.md.
+AXES_CLIENT_IP_CALLABLE = "casebase.core.clientip.client_ip"
+AXES_HANDLER = "casebase.accounts.lockout.PairAndAddressLockout"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Guesses made during a lockout do not extend it: whoever shares an address with a guesser
+# (the editor in the same office, or everyone if the proxy count is wrong) waits at most
+# the cooling period.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -283,6 +296,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/minute")},
+    # The same trusted proxies as the lockout (without it DRF would believe any X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,7 @@
 
     make loadtest                      # 60 s, 50 clients, restart at 25 s
     make loadtest LOADTEST_ARGS="--duration 30 --clients 60 --no-restart"
+    make loadtest LOADTEST_ARGS="--no-restart --hostile 5 --clients 60"   # the hostile mix
 
 What it does:
 1. Recreates the database ``cb_load``, loads the real Framework and cases, and
@@ -18,6 +19,13 @@ What it does:
 5. Afterwards: every write the site acknowledged (a redirect after the form)
    must be in the database, whole (case, working copy and its "created" event);
    no 5xx but the friendly 503 page; the site must have recovered by itself.
+
+With ``--hostile N`` (and ``--no-restart``) the run has two halves: the readers
+and writers alone, then the same with N hostile clients sending the worst inputs
+the site accepts (search strings of operators, huge formset counts from a signed-in
+supporter, 2.4 MB anonymous POSTs, floods of repeated filter values). It reports
+the readers' p95 in each half and any 5xx, and fails if the readers' p95 more
+than doubles or anything answers 5xx.
 
 Everything runs on loopback and stops by itself; the server is stopped at the
 end and PostgreSQL is checked to be up.
@@ -61,7 +69,22 @@ def parse_args():
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "5")))
     parser.add_argument("--database", default="cb_load")
-    return parser.parse_args()
+    parser.add_argument(
+        "--hostile-kinds",
+        default="query,formset,big-anonymous",
+        help="which worst inputs the hostile clients send (comma-separated)",
+    )
+    parser.add_argument("--redis-db", type=int, default=5, help="Redis database for cache and sessions")
+    parser.add_argument(
+        "--hostile",
+        type=int,
+        default=0,
+        help="hostile clients in the second half of the run (needs --no-restart)",
+    )
+    args = parser.parse_args()
+    if args.hostile and not args.no_restart:
+        parser.error("--hostile compares two halves of the run: use it with --no-restart")
+    return args
 
 
 # --- Set-up ---------------------------------------------------------------------------
@@ -81,7 +104,7 @@ def server_env(args) -> dict:
     env.update(
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        REDIS_URL="redis://127.0.0.1:6379/5",
+        REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SITE_URL=f"https://127.0.0.1:{args.port}",
         BIND=f"127.0.0.1:{args.port}",
@@ -98,9 +121,10 @@ from django.contrib.auth import get_user_model
 from casebase.accounts.models import Membership
 from casebase.organizations.models import Organization
 orgs = list(Organization.objects.supporters().order_by("slug"))
-for n in range({writers}):
-    user = get_user_model().objects.create_user(f"load{{n}}", f"load{{n}}@example.org", "{password}")
-    Membership.objects.create(user=user, organization=orgs[n % len(orgs)])
+for prefix, count in (("load", {writers}), ("hostile", {hostile})):
+    for n in range(count):
+        user = get_user_model().objects.create_user(f"{{prefix}}{{n}}", f"{{prefix}}{{n}}@example.org", "{password}")
+        Membership.objects.create(user=user, organization=orgs[n % len(orgs)])
 """
 
 
@@ -112,7 +136,7 @@ def prepare_database(args, env):
     subprocess.run(
         [*manage, "load_casebase", "-v", "0"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
-    code = SETUP_USERS.format(writers=args.writers, password=PASSWORD)
+    code = SETUP_USERS.format(writers=args.writers, hostile=args.hostile, password=PASSWORD)
     subprocess.run([*manage, "shell", "--no-imports", "-c", code], cwd=ROOT, env=env, check=True)
     slugs = psql("SELECT slug FROM cases_casestudy WHERE is_published ORDER BY slug", args.database)
     keys = psql("SELECT DISTINCT key FROM framework_recommendation ORDER BY key", args.database)
@@ -155,7 +179,7 @@ def stop_server(process):
 
 
 class Result:
-    def __init__(self, t, path, status, elapsed, friendly=False, error=""):
+    def __init__(self, t, path, status, elapsed, friendly=False, error="", role=""):
         self.t, self.path, self.status, self.elapsed, self.friendly, self.error = (
             t,
             path,
@@ -164,13 +188,14 @@ class Result:
             friendly,
             error,
         )
+        self.role = role  # "reader", "writer" or "hostile"
 
 
 class Client:
     """One browser: its cookies, speaking through the load balancer (HTTPS terminated before us)."""
 
-    def __init__(self, base, results, start):
-        self.base, self.results, self.start = base, results, start
+    def __init__(self, base, results, start, role="reader"):
+        self.base, self.results, self.start, self.role = base, results, start, role
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(NoRedirect)
 
@@ -199,7 +224,15 @@ class Client:
             error = type(exc).__name__
         friendly = status == 503 and ("briefly unavailable" in text or '"status": "error"' in text)
         self.results.append(
-            Result(began - self.start, path.split("?")[0], status, time.monotonic() - began, friendly, error)
+            Result(
+                began - self.start,
+                path.split("?")[0],
+                status,
+                time.monotonic() - began,
+                friendly,
+                error,
+                self.role,
+            )
         )
         return status, text, location
 
@@ -281,6 +314,71 @@ def writer(client, number, stop, acknowledged, lock, slugs):
         client.request("/submit/")
 
 
+# --- Hostile clients ------------------------------------------------------------------
+
+# The worst search strings: runs of operators (33 minus signs once overflowed PostgreSQL's
+# tsquery stack), quote and bracket soups, "or" chains, combining marks and NUL.
+WORST_QUERIES = [
+    "-" * 200,
+    "a " + "-" * 198,
+    ('"' + "-" * 9) * 20,
+    " or ".join(["label"] * 40),
+    "(" * 100 + "audio" + ")" * 99,
+    "!" * 100 + "&" * 100,
+    "e\u0301" * 100,
+    "audio\x00" * 30,
+    " ".join(f"word{n}" for n in range(40)),
+]
+
+
+def worst_public_path(slugs) -> str:
+    # A fresh nonce per request so the page cache never answers for the site.
+    nonce = secrets.token_hex(4)
+    q = urllib.parse.quote(random.choice(WORST_QUERIES))
+    return random.choice(
+        [
+            f"/cases/?q={q}&n={nonce}",
+            f"/cases/?q={q}&format=csv&n={nonce}",
+            f"/cases/?q={q}&format=json&n={nonce}",
+            f"/api/cases/?q={q}&n={nonce}",
+            "/cases/?" + "&".join(f"role=r{n}" for n in range(300)) + f"&n={nonce}",
+            f"/cases/?page=99999999999999&sort=--title&n={nonce}",
+            f"/cases/{random.choice(slugs)}/?n={nonce}",
+        ]
+    )
+
+
+def hostile(client, number, stop, slugs, kinds):
+    """Worst inputs in turn: public query strings, a supporter's huge formset count, and
+    2.4 MB anonymous POSTs (each from a browser with a CSRF pair and no session)."""
+    signed_in = False
+    while not stop.is_set():
+        # Public query strings twice as often as the rest: anyone can send them.
+        kind = random.choice([k for k in ("query", "query", "formset", "big-anonymous") if k in kinds])
+        if kind == "query":
+            client.request(worst_public_path(slugs))
+        elif kind == "formset":
+            if not signed_in:
+                status, html, _ = client.request("/accounts/login/")
+                form = hidden_fields(html) | {"username": f"hostile{number}", "password": PASSWORD}
+                signed_in = client.request("/accounts/login/", form)[0] == 302
+                continue
+            status, html, _ = client.request("/submit/new/")
+            if status == 200:
+                form = hidden_fields(html) | {
+                    "title": "How a hostile client asks for a hundred thousand rows",
+                    "apps-TOTAL_FORMS": "100000",
+                    "apps-INITIAL_FORMS": "0",
+                }
+                client.request("/submit/new/", form)
+        else:
+            anonymous = Client(client.base, client.results, client.start, role="hostile")
+            status, html, _ = anonymous.request("/accounts/login/")
+            if status == 200:
+                form = hidden_fields(html) | {"title": "How ", "section_1": "x" * 2_400_000}
+                anonymous.request("/submit/new/", form)
+
+
 # --- The fault ------------------------------------------------------------------------
 
 
@@ -325,20 +423,39 @@ def main():
     lock = threading.Lock()
     stop = threading.Event()
     fault: dict = {}
+    hostile_from = None
     start = time.monotonic()
     threads = []
+    hostile_threads = []
     try:
         base = f"http://127.0.0.1:{args.port}"
         for n in range(args.clients):
-            client = Client(base, results, start)
+            client = Client(base, results, start, role="writer" if n < args.writers else "reader")
             if n < args.writers:
                 target, extra = writer, (client, n, stop, acknowledged, lock, slugs)
             else:
                 target, extra = reader, (client, stop, slugs, keys, orgs)
             threads.append(threading.Thread(target=target, args=extra, daemon=True))
+        for n in range(args.hostile):
+            client = Client(base, results, start, role="hostile")
+            hostile_threads.append(
+                threading.Thread(
+                    target=hostile, args=(client, n, stop, slugs, args.hostile_kinds.split(",")), daemon=True
+                )
+            )
         for thread in threads:
             thread.start()
         print(f"{args.clients} clients ({args.writers} writing) for {args.duration:.0f} s ...", flush=True)
+        if args.hostile:
+            time.sleep(args.duration / 2)
+            hostile_from = time.monotonic() - start
+            print(
+                f"  t={hostile_from:.1f}s {args.hostile} hostile clients ({args.hostile_kinds}) join "
+                "for the second half ...",
+                flush=True,
+            )
+            for thread in hostile_threads:
+                thread.start()
         if not args.no_restart:
             time.sleep(args.restart_at)
             fault["at"] = time.monotonic() - start
@@ -347,8 +464,9 @@ def main():
             print(f"  PostgreSQL accepting connections again after {fault['outage']:.1f} s", flush=True)
         time.sleep(max(0.0, args.duration - (time.monotonic() - start)))
         stop.set()
-        for thread in threads:
-            thread.join(timeout=70)
+        for thread in threads + hostile_threads:
+            if thread.ident is not None:  # started
+                thread.join(timeout=70)
         elapsed = time.monotonic() - start
     finally:
         stop.set()
@@ -357,10 +475,44 @@ def main():
             subprocess.run(
                 ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"], check=False
             )
-    return report(args, results, acknowledged, fault, elapsed)
+    return report(args, results, acknowledged, fault, elapsed, hostile_from)
 
 
-def report(args, results, acknowledged, fault, elapsed):
+def hostile_summary(results, hostile_from, elapsed) -> tuple[str, list[str]]:
+    """Readers' p95 without and with the hostile clients, and any 5xx; the one-line summary."""
+    # The first tenth of the calm half is warm-up (empty caches, first connections).
+    calm = [r.elapsed for r in results if r.role == "reader" and hostile_from * 0.1 <= r.t < hostile_from]
+    stormy = [r.elapsed for r in results if r.role == "reader" and r.t >= hostile_from]
+    hostile_results = [r for r in results if r.role == "hostile"]
+    p95_calm, p95_stormy = percentile(calm, 0.95) * 1000, percentile(stormy, 0.95) * 1000
+    ratio = p95_stormy / p95_calm if p95_calm else float("inf")
+    server_errors = [r for r in results if r.status >= 500]
+    statuses = collections.Counter(r.status for r in hostile_results)
+    print(
+        f"hostile clients from t={hostile_from:.1f}s: {len(hostile_results)} requests, "
+        f"statuses {dict(sorted(statuses.items()))}, "
+        f"slowest {max((r.elapsed for r in hostile_results), default=0) * 1000:.0f} ms"
+    )
+    print(
+        f"readers: {len(calm)} requests without hostile clients, p95 {p95_calm:.0f} ms; "
+        f"{len(stormy)} with them, p95 {p95_stormy:.0f} ms"
+    )
+    failures = []
+    if ratio > 2:
+        failures.append(f"readers' p95 more than doubled with hostile clients (x{ratio:.2f})")
+    if server_errors:
+        failures.append(
+            f"{len(server_errors)} answers 5xx in the hostile mix, e.g. "
+            f"{[(r.role, r.path, r.status) for r in server_errors[:5]]}"
+        )
+    line = (
+        f"HOSTILE MIX: readers' p95 {p95_calm:.0f} ms -> {p95_stormy:.0f} ms (x{ratio:.2f}), "
+        f"5xx {len(server_errors)}: {'PASS' if not failures else 'FAIL'}"
+    )
+    return line, failures
+
+
+def report(args, results, acknowledged, fault, elapsed, hostile_from=None):
     rows = psql(
         "SELECT c.title, s.id IS NOT NULL, EXISTS (SELECT 1 FROM submissions_reviewevent e "
         "WHERE e.submission_id = s.id AND e.kind = 'created') FROM cases_casestudy c "
@@ -435,9 +587,15 @@ def report(args, results, acknowledged, fault, elapsed):
         failures.append("PostgreSQL is not back up")
     if friendly_503 and not fault:
         failures.append("503s without a fault")
+    hostile_line = ""
+    if hostile_from is not None:
+        hostile_line, hostile_failures = hostile_summary(results, hostile_from, elapsed)
+        failures += hostile_failures
     print("RESULT:", "PASS" if not failures else "FAIL")
     for failure in failures:
         print("  -", failure)
+    if hostile_line:
+        print(hostile_line)
     return 0 if not failures else 1
 
 

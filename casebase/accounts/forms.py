@@ -1,28 +1,16 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm
-from django.template import loader
 
 from casebase.core.forms import Form
-from casebase.core.mail import queue_email
 from casebase.organizations.models import Organization
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose email goes out from a django.tasks task, not inside the request."""
+class PasswordResetRequestForm(Form):
+    """Only the address: looking it up and the email happen in a task (casebase.accounts.passwordreset)."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = loader.render_to_string(subject_template_name, context)
-        body = loader.render_to_string(email_template_name, context)
-        queue_email(to=[to_email], subject=subject, body=body)
+    email = forms.EmailField(
+        label="Email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class InvitationForm(Form):

@@ -4,13 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from casebase.accounts import services
+from casebase.accounts import passwordreset, services
 from casebase.accounts.access import editor_required
-from casebase.accounts.forms import AcceptInvitationForm, InvitationForm, QueuedPasswordResetForm
+from casebase.accounts.forms import AcceptInvitationForm, InvitationForm, PasswordResetRequestForm
 from casebase.accounts.models import Invitation
+from casebase.core.clientip import client_ip
+from casebase.core.mail import enqueue_after_response
 
 
 class NoColonLabels:
@@ -38,11 +41,32 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(NoColonLabels, auth_views.PasswordResetView):
-    form_class = QueuedPasswordResetForm
+    """The same answer, after the same work, whether or not an account has the address.
+
+    The lookup and the email are a task enqueued after the response has gone
+    (casebase.accounts.passwordreset), so neither the answer nor its timing says
+    whether the address exists.
+    """
+
+    form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        refusal = passwordreset.refusal(email=email, client=client_ip(self.request))
+        if refusal:
+            form.add_error(None, refusal)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = HttpResponseRedirect(self.get_success_url())
+        enqueue_after_response(
+            response,
+            passwordreset.send_reset_links,
+            email=email,
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+        )
+        return response
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

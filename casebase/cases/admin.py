@@ -50,6 +50,12 @@ class CaseStudyAdminForm(forms.ModelForm):
         Principle.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    def clean_tags(self):
+        # The same check as the case writer's, so a long name is a message, not a server error.
+        names = self.cleaned_data.get("tags") or []
+        writing.check_topic_tags(names)
+        return names
+
     class Meta:
         model = CaseStudy
         fields = [

@@ -150,6 +150,8 @@ class CaseFilter:
             self.messages.append(
                 f"Your search was shortened to its first {search.MAX_QUERY_LENGTH} characters."
             )
+        if search.query_terms(self.q)[1]:
+            self.messages.append(f"Your search used only its first {search.MAX_TERMS} words or phrases.")
         # param -> {value: label}, in the order given; only values that exist.
         self.selected: dict[str, dict[str, str]] = {}
         for param in FACET_PARAMS:

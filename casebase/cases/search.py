@@ -15,6 +15,7 @@ nothing of the site's but casebase.core (CaseStudyQuerySet.search() is its front
 """
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -35,7 +36,8 @@ from casebase.core.params import clean_text
 CONFIG = "english"
 # Longer queries are cut to this many characters (the list page says so).
 MAX_QUERY_LENGTH = 200
-# The SQLite matcher uses at most this many words, to keep the SQL bounded.
+# Both engines use at most this many words or phrases (the list page says so): it keeps
+# the SQLite matcher's SQL bounded, and the query PostgreSQL parses small.
 MAX_TERMS = 8
 # Minimum trigram word similarity for a "did you mean" near miss.
 FUZZY_THRESHOLD = 0.5
@@ -66,12 +68,67 @@ def search_vector(model):
     return Col(model._meta.db_table, target)
 
 
+@dataclass(frozen=True)
+class Term:
+    text: str
+    negated: bool = False  # -word, -"phrase"
+    phrase: bool = False  # "quoted words"
+    either: bool = False  # "or" stood between this term and the one before
+
+
+# A "phrase" (its closing quote may be missing), or a run of anything but spaces; either
+# may start with minus signs.
+TOKEN = re.compile(r'(-*)"([^"]*)"?|(-*)(\S+)')
+
+
+def query_terms(q: str) -> tuple[list[Term], bool]:
+    """The words and phrases of a query, at most MAX_TERMS; and whether some were left out.
+
+    The one reading of the search syntax. What reaches PostgreSQL is rebuilt from
+    these terms (websearch_text), never the raw text: websearch_to_tsquery keeps an
+    operator stack of fixed depth, and a run of 33 minus signs overflows it ("tsquery
+    stack too small", a server error). Rebuilt, a term carries at most one minus,
+    "or" stands only between two terms, and no stray quote is left inside a word.
+    """
+    terms: list[Term] = []
+    either = False
+    cut = False
+    for match in TOKEN.finditer(clean_query(q)):
+        phrase = match.group(2) is not None
+        negated = bool(match.group(1) if phrase else match.group(3))
+        text = match.group(2) if phrase else match.group(4).replace('"', "")
+        text = " ".join(text.split()).strip(" '-")
+        if not text:
+            continue
+        if not phrase and text.lower() == "or":
+            either = bool(terms)  # an "or" with no term before it means nothing
+            continue
+        if len(terms) == MAX_TERMS:
+            cut = True
+            break
+        terms.append(Term(text, negated=negated, phrase=phrase, either=either))
+        either = False
+    return terms, cut
+
+
+def websearch_text(q: str) -> str:
+    """The query in web-search syntax, rebuilt from its terms (see query_terms)."""
+    parts = []
+    for term in query_terms(q)[0]:
+        text = f'"{term.text}"' if term.phrase else term.text
+        parts.append(("or " if term.either else "") + ("-" if term.negated else "") + text)
+    return " ".join(parts)
+
+
 def search(queryset, q: str):
     q = clean_query(q)
     if not q:
         return _nothing(queryset)
     if is_postgres(queryset):
-        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        text = websearch_text(q)
+        if not text:
+            return _nothing(queryset)
+        query = SearchQuery(text, search_type="websearch", config=CONFIG)
         vector = search_vector(queryset.model)
         return (
             queryset.alias(_search_vector=vector)
@@ -105,7 +162,7 @@ def with_snippets(queryset, q: str):
         return queryset.annotate(
             snippet_source=SearchHeadline(
                 text,
-                SearchQuery(clean_query(q), search_type="websearch", config=CONFIG),
+                SearchQuery(websearch_text(q), search_type="websearch", config=CONFIG),
                 config=CONFIG,
                 start_sel=START,
                 stop_sel=STOP,
@@ -128,13 +185,7 @@ def snippet_html(case, q: str) -> SafeString:
 
 def parse_terms(q: str) -> list[tuple[str, bool]]:
     """Words and "quoted phrases" of a query, each with whether it is excluded (-word)."""
-    terms = []
-    for match in re.finditer(r'(-?)"([^"]*)"|(-?)(\S+)', clean_query(q)):
-        negated = bool(match.group(1) or match.group(3))
-        term = (match.group(2) if match.group(2) is not None else match.group(4)).strip(" \"'")
-        if term and term.lower() != "or":
-            terms.append((term, negated))
-    return terms[:MAX_TERMS]
+    return [(term.text, term.negated) for term in query_terms(q)[0]]
 
 
 FIELDS_BY_WEIGHT = (

@@ -15,12 +15,14 @@ step. They keep the invariants in one place:
   speaking for some voices removes only those voices' unlisted codings (unless the
   caller keeps them), so one voice never overwrites another;
 - the page-cache content version: saves send the model signals that start a new
-  version (casebase.core.pagecache); the bulk path, which sends none, starts one itself.
+  version (casebase.core.pagecache); the bulk path, which sends none, starts one itself;
+- topic tags fit taggit's columns (``check_topic_tags``), checked before anything is written.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from taggit.models import Tag
 
@@ -53,6 +55,35 @@ COLUMNS = {
 def provenance_columns(provenance: Provenance) -> dict:
     """A Provenance as the column values of a Sourced record."""
     return {column: getattr(provenance, name) for name, column in COLUMNS.items()}
+
+
+# taggit's name and slug columns hold 100 characters, and a slug that collides with
+# another gets "_<n>" appended: a name of at most 90 leaves the slug that room.
+TAG_NAME_MAX_LENGTH = 90
+# More topic tags than this says nothing a reader can use, and each costs a write.
+MAX_TOPIC_TAGS = 20
+
+
+def topic_tag_problems(names: Iterable[str]) -> list[str]:
+    """What is wrong with these topic tag names, as messages for the person who typed them."""
+    names = list(names)
+    problems = []
+    if len(names) > MAX_TOPIC_TAGS:
+        problems.append(f"Use at most {MAX_TOPIC_TAGS} topic tags; there are {len(names)}.")
+    for name in names:
+        if len(name) > TAG_NAME_MAX_LENGTH:
+            problems.append(
+                f"Each topic tag can be at most {TAG_NAME_MAX_LENGTH} characters; "
+                f"“{name[:40]}…” has {len(name)}."
+            )
+    return problems
+
+
+def check_topic_tags(names: Iterable[str]) -> None:
+    """Refuse tag names the database would refuse, with a message rather than a server error."""
+    problems = topic_tag_problems(names)
+    if problems:
+        raise ValidationError(problems)
 
 
 @dataclass
@@ -119,8 +150,12 @@ def save_case(
     Applications are matched by recommendation and voice: an existing one is updated when
     a field differs, a new one created, and an existing one of the ``voices`` written
     (by default, those of the items) that is not listed is deleted unless
-    ``keep_unlisted(application)`` keeps it.
+    ``keep_unlisted(application)`` keeps it. Topic tags that would not fit raise
+    ValidationError before anything is written.
     """
+    if tags is not None:
+        tags = list(tags)
+        check_topic_tags(tags)
     for name, value in (fields or {}).items():
         setattr(case, name, value)
     if provenance is not None:

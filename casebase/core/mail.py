@@ -1,10 +1,13 @@
 """Email out: queued through django.tasks when the surrounding transaction commits, sent through MAILERS."""
 
+import logging
 from functools import partial
 
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
+
+logger = logging.getLogger(__name__)
 
 
 @task
@@ -22,3 +25,22 @@ def queue_email(*, to: list[str], subject: str, body: str) -> None:
         return
     subject = " ".join(subject.split())  # email subjects must be one line
     transaction.on_commit(partial(send_email.enqueue, to=recipients, subject=subject, body=body))
+
+
+def enqueue_after_response(response, task_, **kwargs) -> None:
+    """Enqueue ``task_`` once ``response`` has been sent (when the server closes it).
+
+    For work whose cost must not show in how long the answer takes, such as whether
+    an address has an account: with the immediate backend the task then runs after
+    the client has its answer, and with a queue the enqueue is the same work for
+    every request. Django runs a response's closers from close() and swallows their
+    errors, so the failure is logged here.
+    """
+
+    def enqueue():
+        try:
+            task_.enqueue(**kwargs)
+        except Exception:
+            logger.exception("could not enqueue %s after the response", task_.name)
+
+    response._resource_closers.append(enqueue)

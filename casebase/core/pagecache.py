@@ -14,7 +14,8 @@ without a session or message cookie, answered 200 with a complete (not
 streamed) body and no cookie of its own. Everything outside this middleware
 (compression, ETag and conditional GET, security headers, CSP, request id)
 still runs on every request. PAGE_CACHE_SECONDS sets how long a page is kept
-(0, the default in development, turns the cache off).
+(0, the default in development, turns the cache off). The key holds the scheme,
+host, path and query string, so absolute links are right for every reader.
 
 Code that writes content without model signals (bulk_create, QuerySet.update,
 raw SQL, like seed_synthetic) calls ``changed()`` itself. A model may define
@@ -192,7 +193,11 @@ class PublicPageCacheMiddleware:
         self.release = _release()
 
     def key(self, request) -> str:
-        url = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+        # Host and scheme too: some pages (the feed, the API's next links) carry absolute
+        # links built from them, so a page rendered for one host or for plain HTTP must not
+        # be served to readers of another. ALLOWED_HOSTS bounds how many hosts there are.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        url = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
         return f"page:{self.release}:{content_version()}:{url}"
 
     def __call__(self, request):

@@ -6,6 +6,7 @@ from django.utils.html import escape
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.cases.writing import topic_tag_problems
 from casebase.core.forms import Form
 from casebase.framework.models import Edition, Principle, StakeholderRole
 from casebase.organizations.models import Organization
@@ -202,6 +203,14 @@ class CaseForm(Form):
                 help_text=escape(section.get("prompt", "")),
             )
             self.section_fields.append((name, section["heading"], section.get("prompt", "")))
+
+    def clean_tags(self):
+        # Here rather than at publication, where a name too long for the tag table failed.
+        value = self.cleaned_data.get("tags", "")
+        problems = topic_tag_problems(parse_tags(value))
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
 
     @property
     def section_bound_fields(self):

@@ -381,10 +381,15 @@ def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: s
     public change log.
     """
     submission = _lock(submission)
+    content = normalize(submission.content)
+    # A working copy saved before tags were checked at the door may hold a tag the
+    # tag table cannot store: refuse with the reason, leaving the case as it was.
+    problems = writing.topic_tag_problems(content["tags"])
+    if problems:
+        raise ValidationError(["Not published: edit the topic tags first.", *problems])
     _transition(submission, "publish", by=by, message=note)
     case = CaseStudy.objects.select_for_update().get(pk=submission.case_id)
     edition = case.edition or Edition.objects.current()
-    content = normalize(submission.content)
     fields = {
         "title": content["title"].strip()[:250] or case.title,
         "framing_question": content["framing_question"],

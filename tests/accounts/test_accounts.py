@@ -66,13 +66,75 @@ def test_repeated_failures_lock_out_with_a_clear_message(supporter_a, settings):
     assert "_auth_user_id" not in browser.session
 
 
+BALANCER = "10.0.0.2"  # every request reaches gunicorn from the load balancer
+
+
+def through_balancer(client_address: str) -> Client:
+    """A browser at ``client_address`` behind the load balancer (one trusted proxy)."""
+    return Client(REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def sign_in(browser: Client, username: str, password: str) -> int:
+    return browser.post("/accounts/login/", {"username": username, "password": password}).status_code
+
+
+@pytest.mark.django_db
+def test_behind_the_balancer_one_clients_guesses_do_not_lock_out_another(editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    guesser = through_balancer("203.0.113.9")
+    statuses = [sign_in(guesser, "editor", "wrong") for _ in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[-1] == 429
+    # A spoofed entry to the left of the balancer's is the client's own word, never trusted.
+    spoofing = Client(REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    assert sign_in(spoofing, "editor", "wrong") == 429
+    # The editor, at another address behind the same balancer, signs in.
+    assert sign_in(through_balancer("198.51.100.7"), "editor", PASSWORD) == 302
+
+
+@pytest.mark.django_db
+def test_one_address_guessing_across_many_user_names_is_locked(supporter_a, settings):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_IP_FAILURE_LIMIT = 12
+    sprayer = through_balancer("203.0.113.50")
+    statuses = [sign_in(sprayer, f"user{n}", "Summer2025!") for n in range(12)]
+    assert statuses[:-1] == [200] * 11, "no pair reached its own limit"
+    assert statuses[-1] == 429
+    assert sign_in(sprayer, "supporter_a", PASSWORD) == 429, "the address is paused for every account"
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.50").count() == 12
+    # Others behind the same balancer are not.
+    assert sign_in(through_balancer("198.51.100.8"), "supporter_a", PASSWORD) == 302
+
+
+@pytest.mark.django_db
+def test_someone_elses_guesses_lock_an_account_no_longer_than_the_cooling_period(editor, settings):
+    """Sharing the editor's address (one office, or a wrong proxy count), a guesser who keeps
+    guessing during the lockout does not keep the editor out past the cooling period."""
+    from axes.models import AccessAttempt
+
+    def minutes_pass(minutes):
+        for attempt in AccessAttempt.objects.all():
+            attempt.attempt_time -= timedelta(minutes=minutes)
+            attempt.save(update_fields=["attempt_time"])
+
+    guesser = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(guesser, "editor", "wrong")
+    minutes_pass(10)
+    assert [sign_in(guesser, "editor", "wrong") for _ in range(3)] == [429] * 3
+    assert sign_in(Client(), "editor", PASSWORD) == 429
+    minutes_pass(6)  # 16 minutes after the lockout began, 6 after the last guess
+    assert sign_in(Client(), "editor", PASSWORD) == 302
+
+
 @pytest.mark.django_db
 def test_password_reset_email_goes_through_a_task(supporter_a, enqueued, django_capture_on_commit_callbacks):
     browser = Client()
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post("/accounts/password-reset/", {"email": "supporter_a@example.org"})
     assert response["Location"] == "/accounts/password-reset/sent/"
-    assert enqueued == ["send_email"]
+    assert enqueued == ["send_reset_links"]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["supporter_a@example.org"]
@@ -95,6 +157,77 @@ def test_password_reset_for_an_unknown_address_sends_nothing(db, django_capture_
         response = Client().post("/accounts/password-reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302, "the page does not reveal whether the address exists"
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_password_reset_does_the_same_work_for_known_and_unknown_addresses(
+    supporter_a, enqueued, django_capture_on_commit_callbacks
+):
+    """Whether an address has an account shows neither in the answer nor in the work done
+    before it: the lookup and the email are one task, enqueued once the response is sent."""
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from casebase.accounts.views import PasswordResetView
+
+    view = PasswordResetView.as_view()
+
+    def ask(email):
+        enqueued.clear()
+        request = RequestFactory().post("/accounts/password-reset/", {"email": email})
+        request._dont_enforce_csrf_checks = True
+        with CaptureQueriesContext(connection) as queries:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = view(request)
+        before_response = list(enqueued)
+        enqueued.clear()
+        response.close()  # what the server does once the answer is sent
+        return response, [q["sql"] for q in queries], before_response, list(enqueued)
+
+    known = ask("supporter_a@example.org")
+    unknown = ask("nobody@example.org")
+    assert (known[0].status_code, known[0]["Location"]) == (302, "/accounts/password-reset/sent/")
+    assert (unknown[0].status_code, unknown[0]["Location"]) == (302, "/accounts/password-reset/sent/")
+    assert known[1] == unknown[1], "the same queries before the answer"
+    assert known[2] == unknown[2] == [], "nothing enqueued before the answer"
+    assert known[3] == unknown[3] == ["send_reset_links"]
+    assert [m.to for m in mail.outbox] == [["supporter_a@example.org"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["supporter_a@example.org", "nobody@example.org"])
+def test_password_reset_is_throttled_per_address_the_same_whether_it_exists(supporter_a, email):
+    from casebase.accounts.passwordreset import PER_ADDRESS
+
+    answers = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}").post("/accounts/password-reset/", {"email": email})
+        for n in range(PER_ADDRESS + 1)
+    ]
+    assert [a.status_code for a in answers] == [302] * PER_ADDRESS + [429]
+    page = answers[-1].content.decode()
+    assert "Too many password reset requests for this address or from this connection." in page
+    assert f'value="{email}"' in page, "the form keeps what was typed"
+    assert len(mail.outbox) == (PER_ADDRESS if email.startswith("supporter") else 0)
+
+
+@pytest.mark.django_db
+def test_password_reset_is_throttled_per_client_address(db):
+    from casebase.accounts.passwordreset import PER_CLIENT
+
+    browser = Client(REMOTE_ADDR="192.0.2.77")
+    statuses = [
+        browser.post("/accounts/password-reset/", {"email": f"person{n}@example.org"}).status_code
+        for n in range(PER_CLIENT + 1)
+    ]
+    assert statuses == [302] * PER_CLIENT + [429]
+    # Another client is not affected.
+    assert (
+        Client(REMOTE_ADDR="192.0.2.78")
+        .post("/accounts/password-reset/", {"email": "person0@example.org"})
+        .status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db

@@ -50,35 +50,35 @@ def test_editor_without_permissions_cannot_edit(editor_client, casebase_data):
     assert response.status_code == 403
 
 
+def admin_add_post(**changes) -> dict:
+    """The admin's add form for a case of the BBC, as a browser posts it."""
+    data = {
+        "title": "Admin-made case",
+        "slug": "admin-made",
+        "organization": Organization.objects.get(slug="bbc").pk,
+        "is_published": "on",
+        "takeaways": "[]",
+        "sections": "[]",
+        "modalities": "[]",
+        "disclosure_types": "[]",
+        "completeness": "complete",
+        "published_precision": "day",
+        "grade": "confirmed",
+        "voice": "editors",
+        "field_sources": "{}",
+        "roles": [StakeholderRole.objects.get(slug="builder").pk],
+        "principles": [Principle.objects.get(slug="consent").pk],
+        "tags": "zebra crossing, quokka",
+        "applications-TOTAL_FORMS": "0",
+        "applications-INITIAL_FORMS": "0",
+        "applications-MIN_NUM_FORMS": "0",
+        "applications-MAX_NUM_FORMS": "1000",
+    }
+    return data | changes
+
+
 def test_saving_a_case_in_admin_snapshots_its_tags(admin_client_, casebase_data):
-    org = Organization.objects.get(slug="bbc")
-    builder = StakeholderRole.objects.get(slug="builder")
-    consent = Principle.objects.get(slug="consent")
-    response = admin_client_.post(
-        "/admin/cases/casestudy/add/",
-        {
-            "title": "Admin-made case",
-            "slug": "admin-made",
-            "organization": org.pk,
-            "is_published": "on",
-            "takeaways": "[]",
-            "sections": "[]",
-            "modalities": "[]",
-            "disclosure_types": "[]",
-            "completeness": "complete",
-            "published_precision": "day",
-            "grade": "confirmed",
-            "voice": "editors",
-            "field_sources": "{}",
-            "roles": [builder.pk],
-            "principles": [consent.pk],
-            "tags": "zebra crossing, quokka",
-            "applications-TOTAL_FORMS": "0",
-            "applications-INITIAL_FORMS": "0",
-            "applications-MIN_NUM_FORMS": "0",
-            "applications-MAX_NUM_FORMS": "1000",
-        },
-    )
+    response = admin_client_.post("/admin/cases/casestudy/add/", admin_add_post())
     assert response.status_code == 302, (
         response.context["adminform"].form.errors if response.context else response
     )
@@ -90,3 +90,15 @@ def test_saving_a_case_in_admin_snapshots_its_tags(admin_client_, casebase_data)
     }
     assert "quokka" in case.search_text and "BBC" in case.search_text
     assert case.history.count() >= 1
+
+
+def test_admin_refuses_a_topic_tag_too_long_for_the_tag_table(admin_client_, casebase_data):
+    from taggit.models import Tag
+
+    long_tag = "x" * 150
+    response = admin_client_.post("/admin/cases/casestudy/add/", admin_add_post(tags=f"quokka, {long_tag}"))
+    assert response.status_code == 200, "the form is shown again, not a server error"
+    assert "Each topic tag can be at most 90 characters" in response.text
+    assert "Admin-made case" in response.text, "what was typed stays in the form"
+    assert not CaseStudy.objects.filter(slug="admin-made").exists()
+    assert not Tag.objects.filter(name=long_tag).exists()

@@ -157,3 +157,56 @@ def test_empty_results_can_still_be_sorted_by_rank(casebase_data, q):
     results = list(published.search(q).order_by("-rank"))  # never a FieldError
     assert results == [] or q in ("-1", "ab")
     assert list(published.fuzzy_search(q).order_by("-rank")) == []
+
+
+# Runs of minus signs and other operator soups: PostgreSQL's websearch_to_tsquery keeps a
+# fixed-depth operator stack and fails ("tsquery stack too small") on 33 minus signs.
+HOSTILE_QUERIES = [
+    "a " + "-" * 40,
+    "-" * 200,
+    "quillwort " + "- " * 90,
+    "-" * 50 + "quillwort",
+    '"' + "-" * 60 + '" quillwort',
+    "quillwort " + "or " * 60,
+    "or " * 5 + "quillwort",
+    'a"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"-"',
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE_QUERIES)
+def test_operator_soups_never_fail_in_any_output(client, ranked, q):
+    for path, params in (
+        ("/cases/", {}),
+        ("/cases/", {"format": "csv"}),
+        ("/cases/", {"format": "json"}),
+        ("/api/cases/", {}),
+    ):
+        response = client.get(path, {"q": q, **params})
+        assert response.status_code == 200, (path, params, q)
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+
+def test_the_search_syntax_is_read_once_and_bounded():
+    from casebase.cases.search import MAX_TERMS, Term, query_terms, websearch_text
+
+    assert query_terms('--quillwort or or "marsh - plant" or -x"y') == (
+        [
+            Term("quillwort", negated=True),
+            Term("marsh - plant", phrase=True, either=True),
+            Term("xy", negated=True, either=True),
+        ],
+        False,
+    )
+    assert websearch_text('--quillwort or or "marsh - plant" or -x"y') == (
+        '-quillwort or "marsh - plant" or -xy'
+    )
+    assert websearch_text("-" * 200) == ""
+    assert websearch_text("or a") == "a"
+    terms, cut = query_terms(" ".join(f"w{n}" for n in range(30)))
+    assert len(terms) == MAX_TERMS and cut
+
+
+def test_the_page_says_when_a_search_used_only_some_words(client, ranked):
+    _, response = result_slugs(client, "quillwort " + " ".join(f"w{n}" for n in range(12)))
+    assert "Your search used only its first 8 words or phrases." in response.text

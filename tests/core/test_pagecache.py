@@ -149,3 +149,18 @@ def test_hits_are_served_compressed_to_readers_who_accept_gzip(anon_client, case
     assert gzip.decompress(hit.content) == first.content
     plain = anon_client.get("/framework/")
     assert "Content-Encoding" not in plain and plain.content == first.content
+
+
+def test_host_and_scheme_are_part_of_the_key(anon_client, casebase_data, page_cache):
+    """The feed's links are absolute, built from the request's host and scheme: a page
+    cached for one host (or for plain HTTP) must never be served to readers of another."""
+    first = anon_client.get("/feeds/cases/", HTTP_HOST="localhost")
+    assert first["X-Page-Cache"] == "miss"
+    assert "http://localhost/cases/" in first.text
+    other_host = anon_client.get("/feeds/cases/")
+    assert other_host["X-Page-Cache"] == "miss"
+    assert "http://testserver/cases/" in other_host.text and "localhost" not in other_host.text
+    secure = anon_client.get("/feeds/cases/", secure=True)
+    assert secure["X-Page-Cache"] == "miss"
+    assert "https://testserver/cases/" in secure.text
+    assert anon_client.get("/feeds/cases/", HTTP_HOST="localhost")["X-Page-Cache"] == "hit"

@@ -218,3 +218,116 @@ def test_removing_a_recommendation(make_submission, supporter_a_client):
     data["apps-0-DELETE"] = "on"
     assert supporter_a_client.post(f"/submit/{submission.pk}/edit/", data).status_code == 302
     assert Submission.objects.get(pk=submission.pk).content["applications"] == []
+
+
+LONG_TAG = "a topic tag typed far too long for the tag table " * 3  # 150 characters
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["supporter", "editor"])
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        (f"audio, {LONG_TAG}", "Each topic tag can be at most 90 characters"),
+        (", ".join(f"t{n}" for n in range(21)), "Use at most 20 topic tags; there are 21."),
+    ],
+)
+def test_topic_tags_the_tag_table_cannot_hold_are_refused_by_the_form(
+    make_submission, supporter_a_client, editor_client, who, tags, message
+):
+    submission = make_submission(Status.DRAFT if who == "supporter" else Status.IN_REVIEW)
+    client, url = (
+        (supporter_a_client, f"/submit/{submission.pk}/edit/")
+        if who == "supporter"
+        else (editor_client, f"/review/{submission.pk}/edit/")
+    )
+    data = form_post(submission, title="How Organization A tags its work")
+    data["tags"] = tags
+    response = client.post(url, data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert message in page
+    assert "How Organization A tags its work" in page, "what was typed stays in the form"
+    assert Submission.objects.get(pk=submission.pk).version == submission.version, "nothing saved"
+
+
+@pytest.mark.django_db
+def test_publishing_a_stored_tag_too_long_is_refused_and_the_case_stays_as_it_was(
+    make_submission, editor_client
+):
+    from taggit.models import Tag
+
+    submission = make_submission(Status.APPROVED)
+    # A working copy saved before tags were checked at the door.
+    content = dict(submission.content, tags=["audio", LONG_TAG])
+    Submission.objects.filter(pk=submission.pk).update(content=content)
+    response = editor_client.post(f"/review/{submission.pk}/publish/", {"message": ""}, follow=True)
+    assert response.status_code == 200
+    assert "Not published: edit the topic tags first." in response.text
+    assert "Each topic tag can be at most 90 characters" in response.text
+    submission.refresh_from_db()
+    assert submission.status == Status.APPROVED
+    assert not submission.case.is_published
+    assert not Tag.objects.filter(name=LONG_TAG).exists()
+    # Fixed in the form, it publishes.
+    content["tags"] = ["audio"]
+    Submission.objects.filter(pk=submission.pk).update(content=content)
+    editor_client.post(f"/review/{submission.pk}/publish/", {"message": ""})
+    submission.refresh_from_db()
+    assert submission.status == Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_an_anonymous_post_creates_no_session(framework, org_a):
+    """The rescue keeps what was typed in the cache under a cookie's token: nothing in the
+    session table, whoever posts and however often."""
+    from django.contrib.sessions.models import Session
+
+    from casebase.accounts.access import STASH_COOKIE
+
+    browser = Client()
+    response = browser.post("/submit/new/", form_post(Submission(organization=org_a, version=0)))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/submit/new/"
+    assert "sessionid" not in response.cookies
+    assert Session.objects.count() == 0
+    kept = response.cookies[STASH_COOKIE]
+    assert kept["max-age"] == 3600 and kept["httponly"], "kept for an hour, out of scripts' reach"
+
+
+@pytest.mark.django_db
+def test_what_an_expired_session_keeps_is_bounded_in_size(framework, org_a):
+    """A body of ~2.4 MB used to become a two-week session; now nothing of it is kept and
+    the sign-in page says so (the browser still has the text)."""
+    from django.contrib.sessions.models import Session
+
+    from casebase.accounts.access import STASH_COOKIE
+
+    data = form_post(Submission(organization=org_a, version=0), title="How A pasted a lot")
+    sections = [k for k in data if k.startswith("section_")]
+    for name in sections:
+        data[name] = "x" * 800_000
+    browser = Client()
+    response = browser.post("/submit/new/", data)
+    assert response.status_code == 302
+    assert Session.objects.count() == 0
+    assert STASH_COOKIE not in response.cookies
+    page = browser.get(response["Location"]).content.decode()
+    assert "what you wrote was too large to keep while you sign in again" in page
+    assert Session.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_flood_of_anonymous_posts_keeps_only_a_bounded_number(framework, org_a):
+    from django.contrib.sessions.models import Session
+
+    from casebase.accounts.access import STASH_COOKIE, STASHES_PER_CLIENT
+
+    data = form_post(Submission(organization=org_a, version=0))
+    kept = [
+        STASH_COOKIE in Client().post("/submit/new/", data).cookies for _ in range(STASHES_PER_CLIENT + 5)
+    ]
+    assert kept == [True] * STASHES_PER_CLIENT + [False] * 5
+    assert Session.objects.count() == 0
+    # The count is per client address: someone else's session can still expire safely.
+    assert STASH_COOKIE in Client(REMOTE_ADDR="192.0.2.5").post("/submit/new/", data).cookies
