@@ -31,8 +31,10 @@ def open_context(browser):
     """Make browser contexts that record page errors, console errors and dialogs; fail on any."""
     contexts, errors = [], []
 
-    def make(user=None, base_url="", bypass_csp=False):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp)
+    def make(user=None, base_url="", bypass_csp=False, width=1280):
+        # A phone (390 px) is taller than it is wide; a desktop window is not.
+        height = 844 if width < 600 else 900
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=bypass_csp)
         if user is not None:
             context.add_cookies([session_cookie(user, base_url)])
         context.on(
