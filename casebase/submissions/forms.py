@@ -296,13 +296,20 @@ class CommentForm(Form):
 
 
 class EditorCommentForm(CommentForm):
+    # Internal unless the editor chooses otherwise: a note meant for colleagues that reaches
+    # the supporter cannot be taken back, while an internal one can be reposted for them.
+    # Not required, and a form that names no choice posts internally, for the same reason.
     internal = forms.TypedChoiceField(
         label="Who can read it",
-        choices=[("0", "The supporter and PAI staff"), ("1", "PAI staff only (internal)")],
+        choices=[("1", "PAI staff only (internal)"), ("0", "The supporter and PAI staff")],
         coerce=lambda v: v == "1",
-        initial="0",
+        initial="1",
+        required=False,
+        empty_value=True,
         widget=forms.RadioSelect,
     )
+
+    field_order = ["internal", "body", "parent"]
 
 
 class MessageForm(Form):
