@@ -145,7 +145,7 @@ class CaseForm(Form):
     takeaway_2 = forms.CharField(label="Takeaway 2", required=False, max_length=500)
     takeaway_3 = forms.CharField(label="Takeaway 3", required=False, max_length=500)
     summary = forms.CharField(
-        label="Summary (optional)",
+        label="Summary (needed before publication)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -344,6 +344,14 @@ class PublishForm(Form):
     cohort = forms.ModelChoiceField(
         label="Cohort", queryset=Cohort.objects.all(), required=False, empty_label="Keep as it is"
     )
+    official_url = forms.URLField(
+        label="PAI's page for the case",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The case study's address on partnershiponai.org, if it has one.",
+    )
+    no_official_page = forms.BooleanField(label="PAI has no page for this case yet", required=False)
     message = forms.CharField(
         label="Change note for readers (optional)",
         required=False,
