@@ -8,7 +8,6 @@ other party (sent only if the transaction commits).
 
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort
 from casebase.core.dates import Precision
 from casebase.core.evidence import Grade, Provenance, Voice
+from casebase.core.siteurl import site_url
 from casebase.framework.models import Edition, Recommendation
 from casebase.submissions import notifications
 from casebase.submissions.content import content_from_case, missing_for_review, normalize
@@ -477,7 +477,7 @@ def publish(
     claim = Provenance(
         grade=Grade.CONFIRMED,
         voice=Voice.SUPPORTER,
-        source_url=settings.SITE_URL + case.get_absolute_url(),
+        source_url=site_url() + case.get_absolute_url(),
         checked_on=timezone.localdate(),
         checked_by=by.get_username(),
         note=f"The organization's own submission (revision {submission.revision}), published by PAI editors.",
