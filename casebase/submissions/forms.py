@@ -361,11 +361,25 @@ class PublishForm(Form):
 
 
 def editor_queryset():
-    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .order_by("first_name", "last_name", "email", "username")
+    )
+
+
+def person_name(user) -> str:
+    """A person as the review pages name them: full name, else email (a username means little)."""
+    return user.get_full_name() or user.email or user.get_username()
+
+
+class EditorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_name(obj)
 
 
 class AssignForm(Form):
-    assignee = forms.ModelChoiceField(label="Assign to", queryset=editor_queryset(), empty_label=None)
+    assignee = EditorChoiceField(label="Assign to", queryset=editor_queryset(), empty_label=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -391,7 +405,7 @@ class QueueFilterForm(Form):
         ).distinct()
         self.fields["cohort"].queryset = Cohort.objects.all()
         self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Nobody yet")] + [
-            (str(u.pk), u.get_full_name() or u.get_username()) for u in editor_queryset()
+            (str(u.pk), person_name(u)) for u in editor_queryset()
         ]
 
     def filter(self, queryset, user):

@@ -51,6 +51,7 @@ def _detail_context(request, submission, **overrides):
         "reject_form": RejectForm(),
         "publish_form": PublishForm(initial={"official_url": submission.case.official_url}),
         "publication_checklist": services.publication_checklist(submission),
+        "facts_to_verify": submission.case.facts_to_verify(),
         "actions": services.allowed_actions(submission, request.user),
         "missing": missing_with_links(submission, "review") if submission.editor_can_edit() else [],
         "base": "review",

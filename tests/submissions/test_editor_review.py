@@ -5,6 +5,7 @@ import pytest
 
 from casebase.cases.models import CaseStudy, Cohort
 from casebase.submissions import services
+from casebase.submissions.forms import AssignForm
 from casebase.submissions.models import Comment, Status, Submission
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,47 @@ def test_the_service_refuses_without_a_cohort_or_an_answer_about_pai_s_page(make
     services.publish(submission=submission, by=editor, cohort=cohort, no_official_page=True)
     event = submission.events.get(to_status=Status.PUBLISHED)
     assert event.evidence["no_official_page"] is True
+
+
+def test_the_review_flow_leads_to_the_verification_worklist(make_submission, editor_client, editor):
+    submission = make_submission(Status.PUBLISHED)
+    # The header, on every page, for staff.
+    queue = editor_client.get("/review/").text
+    header = queue[queue.index("<header") : queue.index("</header>")]
+    assert 'href="/review/quality/"' in header
+    # A published case whose facts rest on the organization's word alone says so and links there.
+    page = editor_client.get(f"/review/{submission.pk}/").text
+    assert "Facts to verify" in page
+    assert f'/review/quality/?list=supporter&amp;case={submission.case_id}"' in page
+    # An approved case's publish form leads there too.
+    approved = make_submission(Status.APPROVED)
+    form = editor_client.get(f"/review/{approved.pk}/").text
+    form = form[form.index("<h3>Publish</h3>") :]
+    assert "/review/quality/?list=supporter" in form[: form.index("</form>")]
+
+
+def test_a_case_the_worklist_does_not_list_has_no_link(make_submission, editor_client):
+    draft = make_submission(Status.SUBMITTED)
+    assert "Facts to verify" not in editor_client.get(f"/review/{draft.pk}/").text
+
+
+def test_names_in_the_assign_list_are_full_names_or_emails(editor, make_submission, editor_client):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    users.create_user("ggrace", "grace@pai.example", is_staff=True, first_name="Grace", last_name="Hopper")
+    users.create_user("nonameuser", "plain@pai.example", is_staff=True)
+    labels = [label for _, label in AssignForm().fields["assignee"].choices]
+    assert "Grace Hopper" in labels and "plain@pai.example" in labels
+    assert "ggrace" not in labels and "nonameuser" not in labels
+    submission = make_submission(Status.SUBMITTED)
+    page = editor_client.get(f"/review/{submission.pk}/").text
+    assert ">Grace Hopper</option>" in page and ">plain@pai.example</option>" in page
+
+
+def test_staff_have_the_admin_in_the_header_and_supporters_do_not(editor_client, supporter_a_client):
+    page = editor_client.get("/review/").text
+    assert 'href="/admin/"' in page[page.index("<header") : page.index("</header>")]
+    page = supporter_a_client.get("/submit/").text
+    header = page[page.index("<header") : page.index("</header>")]
+    assert 'href="/admin/"' not in header and "/review/quality/" not in header
