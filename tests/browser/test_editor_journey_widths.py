@@ -110,5 +110,9 @@ def test_editor_reviews_comments_is_refused_publication_and_verifies(live_server
     first.get_by_role("button", name="Record the check").click()
     expect(page.locator(".messages")).to_contain_text("against https://")
     problems += check_page(page)
+    # Every case's worklist, from the header, as staff reach it from any page.
+    page.get_by_role("link", name="Data quality").click()
+    expect(page.get_by_role("heading", name="Worklists")).to_be_visible()
+    problems += check_page(page)
 
     assert problems == [], "\n".join(problems)
