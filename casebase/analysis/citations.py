@@ -5,9 +5,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+
+from casebase.core.siteurl import site_url
 
 PUBLISHER = "Partnership on AI"
 # Views and the dataset are computed by the site itself; their author is the site, not PAI.
@@ -114,7 +115,7 @@ def ris_clean(text: str) -> str:
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+    return site_url() + path
 
 
 def today() -> datetime.date:

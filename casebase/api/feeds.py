@@ -2,13 +2,13 @@
 
 import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import CaseStudy
+from casebase.core.siteurl import site_url
 
 FEED_SIZE = 50
 
@@ -40,7 +40,7 @@ class LatestCasesFeed(Feed):
         return case.get_absolute_url()
 
     def item_guid(self, case):
-        return settings.SITE_URL + case.get_absolute_url()
+        return site_url() + case.get_absolute_url()
 
     def item_author_name(self, case):
         return case.organization.name
