@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from casebase.accounts.access import take_stashed_post
 from casebase.submissions import services
-from casebase.submissions.content import empty_content, missing_for_review, normalize
+from casebase.submissions.content import empty_content, missing_for_review, normalize, with_suggestions
 from casebase.submissions.diff import diff_contents
 from casebase.submissions.forms import ApplicationFormSet, CaseForm, initial_from_content, legacy_sections
 
@@ -77,6 +77,7 @@ def case_form_page(request, *, submission, organization, base: str, template_con
         restored = take_stashed_post(request)
         if submission is None:
             context["form_token"] = _form_token(restored) or uuid.uuid4()
+            content = with_suggestions(content, request.GET)
         elif request.GET.get(NOT_SUBMITTED) and submission.supporter_can_edit():
             context["not_submitted"] = missing_with_links(submission, base)
         form, formset = _forms(restored, content, version)
