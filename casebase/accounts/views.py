@@ -10,7 +10,12 @@ from django.urls import reverse_lazy
 
 from casebase.accounts import passwordreset, services
 from casebase.accounts.access import editor_required
-from casebase.accounts.forms import AcceptInvitationForm, InvitationForm, PasswordResetRequestForm
+from casebase.accounts.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    PasswordResetRequestForm,
+    SignInForm,
+)
 from casebase.accounts.models import Invitation
 from casebase.core.clientip import client_ip
 from casebase.core.mail import enqueue_after_response
@@ -22,6 +27,7 @@ class NoColonLabels:
 
 
 class LoginView(NoColonLabels, auth_views.LoginView):
+    form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -136,3 +142,4 @@ def accept_invitation(request, token):
         {"form": form, "invitation": invitation},
         status=422 if form.errors else 200,
     )
+

@@ -40,7 +40,7 @@ def test_supporter_to_editor_to_reader(live_server, page):
 
     def sign_in(username, landing):
         page.goto(base + "/accounts/login/")
-        page.get_by_label("Username").fill(username)
+        page.get_by_label("Email address").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(base + landing)
