@@ -42,6 +42,7 @@ def with_suggestions(content: dict, params) -> dict:
     """A new case started from a link that names what it is about (a gap-map cell:
     ``?rec=<key>&role=<slug>``, or ``principle=<slug>``), with those filled in. Names that
     are not the current edition's recommendation, or a known role or principle, are ignored."""
+
     def one(name: str) -> str:
         value = params.get(name, "")
         return value if isinstance(value, str) and 0 < len(value) <= 120 else ""
