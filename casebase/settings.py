@@ -196,6 +196,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
+# A form whose token no longer matches gets a page in the site's layout that keeps what was typed.
+CSRF_FAILURE_VIEW = "casebase.accounts.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 

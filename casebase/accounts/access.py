@@ -121,23 +121,29 @@ def restores_unsaved_post(view):
     return view
 
 
+def form_page(view, path: str) -> str:
+    """The page holding the form whose POST reached ``view`` at ``path`` (a GET), where kept text
+    is restored: the form view itself, or for an action such as .../comment/ the page above it."""
+    if getattr(view, "restores_unsaved_post", False):
+        return path
+    return path.rstrip("/").rsplit("/", 1)[0] + "/"
+
+
 def signed_in_or_login(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             if request.method == "POST":
-                # Come back to the page holding the form (a GET), where the kept text is restored:
-                # the form view itself, or for an action such as .../comment/ the page above it.
-                if getattr(view, "restores_unsaved_post", False):
-                    page = request.path
-                else:
-                    page = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+                page = form_page(view, request.path)
                 response = redirect_to_login(page)
                 stash_post(request, response, page)
                 return response
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
+    # Its POSTs are worth keeping when they cannot be taken now (see accounts.views.csrf_failure);
+    # decorators above copy this with the rest of the function's attributes.
+    wrapper.keeps_unsaved_post = True
     return wrapper
 
 

@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 
 from casebase.core.forms import Form
 from casebase.organizations.models import Organization
@@ -55,3 +56,32 @@ class AcceptInvitationForm(Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, asking for what invitations tell people to use: their email
+    address (it is their user name). Staff accounts with other user names still sign in."""
+
+    error_messages = AuthenticationForm.error_messages | {
+        "invalid_login": "That email address and password do not match an account. "
+        "The password is case-sensitive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+
+    def clean(self):
+        # Invited members' user names are their addresses; for an account whose user name is
+        # not (staff, demo accounts), its one address signs in too.
+        value = self.cleaned_data.get("username") or ""
+        if "@" in value:
+            users = get_user_model().objects
+            if not users.filter(username=value).exists():
+                names = list(users.filter(email__iexact=value).values_list("username", flat=True)[:2])
+                if len(names) == 1:
+                    self.cleaned_data["username"] = names[0]
+        return super().clean()

@@ -6,11 +6,16 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 
 from casebase.accounts import passwordreset, services
-from casebase.accounts.access import editor_required
-from casebase.accounts.forms import AcceptInvitationForm, InvitationForm, PasswordResetRequestForm
+from casebase.accounts.access import editor_required, form_page, stash_post
+from casebase.accounts.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    PasswordResetRequestForm,
+    SignInForm,
+)
 from casebase.accounts.models import Invitation
 from casebase.core.clientip import client_ip
 from casebase.core.mail import enqueue_after_response
@@ -22,6 +27,7 @@ class NoColonLabels:
 
 
 class LoginView(NoColonLabels, auth_views.LoginView):
+    form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -136,3 +142,24 @@ def accept_invitation(request, token):
         {"form": form, "invitation": invitation},
         status=422 if form.errors else 200,
     )
+
+
+def csrf_failure(request, reason=""):
+    """A form whose security token no longer matches (signed in again in another tab, or a page
+    left open across sign-outs): say so in the site's layout, with the way back to the form,
+    and keep what was typed, as for an expired session, so the form page puts it back.
+
+    Only forms of the signed-in areas are kept; the sign-in form's password never is.
+    """
+    page = None
+    if request.method == "POST":
+        try:
+            view = resolve(request.path).func
+        except Resolver404:
+            view = None
+        if getattr(view, "keeps_unsaved_post", False):
+            page = form_page(view, request.path)
+    response = render(request, "accounts/csrf_failure.html", {"page": page}, status=403)
+    if page:
+        stash_post(request, response, page)
+    return response

@@ -111,7 +111,8 @@ def together_url(params: dict[str, list[str]], *keys: str) -> str:
 
 
 def submit_url(**params: str) -> str:
-    return "/submit/?" + urlencode(params)
+    # The new-case form, with the recommendation, role or principle filled in.
+    return "/submit/new/?" + urlencode(params)
 
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")

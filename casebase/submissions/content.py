@@ -11,6 +11,7 @@ A working copy (``Submission.content``) looks like::
 
 from casebase.cases.models import CaseStudy, TemplateSection
 from casebase.core.evidence import Voice
+from casebase.framework.models import Edition, Principle, StakeholderRole
 
 TEXT_FIELDS = ("title", "framing_question", "summary")
 LIST_FIELDS = ("roles", "principles", "tags", "modalities", "disclosure_types")
@@ -35,6 +36,27 @@ def empty_content(organization=None) -> dict:
         "modalities": [],
         "disclosure_types": [],
     }
+
+
+def with_suggestions(content: dict, params) -> dict:
+    """A new case started from a link that names what it is about (a gap-map cell:
+    ``?rec=<key>&role=<slug>``, or ``principle=<slug>``), with those filled in. Names that
+    are not the current edition's recommendation, or a known role or principle, are ignored."""
+
+    def one(name: str) -> str:
+        value = params.get(name, "")
+        return value if isinstance(value, str) and 0 < len(value) <= 120 else ""
+
+    content = dict(content)
+    rec, role, principle = one("rec"), one("role"), one("principle")
+    edition = Edition.objects.current()
+    if rec and edition and edition.recommendations.filter(key=rec).exists():
+        content["applications"] = [{"recommendation": rec, "status": "", "justification": "", "excerpt": ""}]
+    if role and StakeholderRole.objects.filter(slug=role).exists():
+        content["roles"] = [role]
+    if principle and Principle.objects.filter(slug=principle).exists():
+        content["principles"] = [principle]
+    return content
 
 
 def content_from_case(case: CaseStudy) -> dict:

@@ -5,6 +5,8 @@ form; a stale version re-renders it beside the text someone else saved; an
 expired session keeps the POST for after sign-in (see access.py).
 """
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -12,11 +14,21 @@ from django.urls import reverse
 
 from casebase.accounts.access import take_stashed_post
 from casebase.submissions import services
-from casebase.submissions.content import empty_content, missing_for_review
+from casebase.submissions.content import empty_content, missing_for_review, normalize, with_suggestions
 from casebase.submissions.diff import diff_contents
 from casebase.submissions.forms import ApplicationFormSet, CaseForm, initial_from_content, legacy_sections
 
 SAVE, PREVIEW, SUBMIT = "save", "preview", "submit"
+# Set on the edit address a new case is sent to when "Save and submit" found parts missing.
+NOT_SUBMITTED = "not_submitted"
+
+
+def _form_token(data) -> uuid.UUID | None:
+    """The new-case form's one-time token as posted; anything that is not one counts as none."""
+    try:
+        return uuid.UUID(str((data or {}).get("form_token", ""))[:64])
+    except ValueError:
+        return None
 
 
 def _forms(data, content, version):
@@ -63,6 +75,11 @@ def case_form_page(request, *, submission, organization, base: str, template_con
 
     if request.method != "POST":
         restored = take_stashed_post(request)
+        if submission is None:
+            context["form_token"] = _form_token(restored) or uuid.uuid4()
+            content = with_suggestions(content, request.GET)
+        elif request.GET.get(NOT_SUBMITTED) and submission.supporter_can_edit():
+            context["not_submitted"] = missing_with_links(submission, base)
         form, formset = _forms(restored, content, version)
         if restored is not None:
             # Show what they wrote, unsaved, with its errors if any; saving will check the version.
@@ -74,16 +91,30 @@ def case_form_page(request, *, submission, organization, base: str, template_con
     action = request.POST.get("action", SAVE)
     form, formset = _forms(request.POST, content, version)
     context |= {"form": form, "formset": formset}
+    is_new = submission is None
+    token = _form_token(request.POST) if is_new else None
+    if is_new:
+        context["form_token"] = token or uuid.uuid4()
     valid = [form.is_valid(), formset.is_valid()]  # both, so every error shows at once
     if not all(valid):
         return render(request, "submissions/case_form.html", context, status=422)
 
     new_content = form.to_content(formset.to_content())
     try:
-        if submission is None:
-            submission = services.create_draft(
-                organization=organization, content=new_content, by=request.user
+        if is_new:
+            created = services.create_draft_once(
+                organization=organization, content=new_content, by=request.user, token=token
             )
+            submission = created.submission
+            if not created.is_new and normalize(new_content) != submission.content:
+                # The same form again, changed (Back, edit, save): it edits the draft it made,
+                # as the version it was made at, so later edits elsewhere are not overwritten.
+                submission = services.save_draft(
+                    submission=submission,
+                    content=new_content,
+                    expected_version=_posted_version(form) or 1,
+                    by=request.user,
+                )
         else:
             submission = services.save_draft(
                 submission=submission,
@@ -112,6 +143,10 @@ def case_form_page(request, *, submission, organization, base: str, template_con
         try:
             services.submit(submission=submission, by=request.user)
         except services.NotReadyForReview as error:
+            if is_new:
+                # The draft exists now: its own address, so saving again updates it (and a
+                # reload cannot post the new-case form a second time).
+                return redirect(reverse(f"{base}:edit", args=[submission.pk]) + f"?{NOT_SUBMITTED}=1")
             form = _rebound_with_version(form, submission.version)
             formset = ApplicationFormSet(request.POST, prefix="apps")
             form.is_valid()

@@ -84,6 +84,10 @@ class Submission(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The one-time token of the "new case" form that created this draft: the same form
+    # posted again (a double click, a reload, Back then save) finds this draft instead of
+    # creating a second one.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -132,6 +136,15 @@ class Submission(models.Model):
     @property
     def waiting_on_supporter(self) -> bool:
         return self.status in self.SUPPORTER_EDITABLE
+
+    def supporter_can_discard(self) -> bool:
+        """A draft that never reached the editors and was never public may be thrown away."""
+        return (
+            self.status in (Status.DRAFT, Status.WITHDRAWN)
+            and self.submitted_at is None
+            and self.revision == 1
+            and not self.case.is_published
+        )
 
 
 class ReviewEvent(models.Model):

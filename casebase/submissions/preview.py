@@ -18,11 +18,12 @@ from casebase.core.markdown import render_markdown_cached
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.submissions.content import normalize
 
-# What the working copy says is the organization's own word, seen in its draft and not yet reviewed.
+# What the working copy says is the organization's own word, not yet reviewed by anyone at PAI:
+# unverified (recalled), never "confirmed", until an editor has looked at it.
 CLAIM = Provenance(
-    grade=Grade.CONFIRMED,
+    grade=Grade.RECALLED,
     voice=Voice.SUPPORTER,
-    note="The organization's own working copy, not yet reviewed.",
+    note="The organization's own claim in its working copy, not yet reviewed by PAI.",
 )
 
 
@@ -100,6 +101,10 @@ def preview_context(submission, base: str) -> dict:
     case.set_provenance(None, **CLAIM.__dict__)
     for name in ("title", "framing_question", "takeaways", "summary", "sections"):
         case.set_provenance(name, **CLAIM.__dict__)
+    # Which organization submits is known to PAI (the member's own), not just claimed.
+    case.set_provenance(
+        "organization", grade=Grade.CONFIRMED, voice=Voice.PAI, note="The submitting member's organization."
+    )
     # Rendered once per version of the text, not on every view of the preview.
     case.render_derived(render=render_markdown_cached)
     edition = live.edition or Edition.objects.current()
@@ -138,6 +143,8 @@ def preview_context(submission, base: str) -> dict:
     applying = [group.recommendation.key for group in codings if group.codings[0].is_applying]
     return {
         "preview_base": "cases/detail.html",
+        # The template says "not yet published" rather than "not established" for a draft.
+        "preview": True,
         "submission": submission,
         "base": base,
         "case": preview,

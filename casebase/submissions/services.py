@@ -9,7 +9,7 @@ other party (sent only if the transaction commits).
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -170,10 +170,52 @@ def _unique_slug(organization, title: str) -> str:
 # --- Writing the working copy ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Created:
+    """What create_draft did: the draft, and whether this call made it (False: the token's own)."""
+
+    submission: Submission
+    is_new: bool
+
+
 @transaction.atomic
-def create_draft(*, organization, content: dict, by) -> Submission:
+def create_draft(*, organization, content: dict, by, token=None) -> Submission:
     """A new case study, unpublished, with its first working copy."""
+    return create_draft_once(organization=organization, content=content, by=by, token=token).submission
+
+
+@transaction.atomic
+def create_draft_once(*, organization, content: dict, by, token=None) -> Created:
+    """A new draft, or, when ``token`` (the new-case form's one-time token) already made one,
+    that draft untouched: a double click or a reload must not make a second case."""
     _require_role(by, organization, SUPPORTER, EDITOR)
+    if token is not None:
+        existing = _created_with(organization, token)
+        if existing is not None:
+            return Created(existing, is_new=False)
+        try:
+            # A savepoint, so that losing the race to a simultaneous request with the same
+            # token (the unique index) leaves this transaction usable to fetch the winner.
+            with transaction.atomic():
+                return Created(_create_draft(organization, content, by, token), is_new=True)
+        except IntegrityError:
+            existing = _created_with(organization, token)
+            if existing is not None:
+                return Created(existing, is_new=False)
+            # Another organization's token (copied, not this form's own): it makes nothing shared.
+            token = None
+    return Created(_create_draft(organization, content, by, None), is_new=True)
+
+
+def _created_with(organization, token) -> Submission | None:
+    return (
+        Submission.objects.select_related("case", "organization")
+        .filter(organization=organization, creation_token=token)
+        .first()
+    )
+
+
+def _create_draft(organization, content: dict, by, token) -> Submission:
     content = normalize(content)
     title = content["title"].strip() or "Untitled case"
     case = CaseStudy.objects.create(
@@ -182,7 +224,9 @@ def create_draft(*, organization, content: dict, by) -> Submission:
         slug=_unique_slug(organization, title),
         edition=Edition.objects.current(),
     )
-    submission = Submission(case=case, organization=organization, content=content, created_by=by)
+    submission = Submission(
+        case=case, organization=organization, content=content, created_by=by, creation_token=token
+    )
     submission._change_reason = f"Created by {by.get_username()}"
     submission._history_user = by
     submission.save()
@@ -194,6 +238,20 @@ def create_draft(*, organization, content: dict, by) -> Submission:
         to_status=Status.DRAFT,
     )
     return submission
+
+
+@transaction.atomic
+def discard_draft(*, submission: Submission, by) -> None:
+    """Throw away a draft the organization never sent to the editors and never published:
+    the case record goes with it (comments and events too). Anything that reached the
+    editors or the public stays, withdrawn at most."""
+    _require_role(by, submission.organization, SUPPORTER)
+    submission = _lock(submission)
+    if not submission.supporter_can_discard():
+        raise TransitionNotAllowed(
+            "Only a draft that was never submitted can be discarded; withdraw this case instead."
+        )
+    submission.case.delete()
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/discard/", views.discard, name="discard"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("cases/<slug:slug>/revise/", views.revise, name="revise"),

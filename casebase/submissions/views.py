@@ -23,6 +23,9 @@ def dashboard(request):
         Submission.objects.of_organization(organization).select_related("case").order_by("-updated_at")
     )
     waiting = [s for s in submissions if s.waiting_on_supporter]
+    # Withdrawn cases are listed apart, so the cases still in play are not lost among them.
+    withdrawn = [s for s in submissions if s.status == Status.WITHDRAWN]
+    submissions = [s for s in submissions if s.status != Status.WITHDRAWN]
     published_without_workflow = (
         CaseStudy.objects.of_organization(organization)
         .published()
@@ -36,6 +39,7 @@ def dashboard(request):
             "organization": organization,
             "submissions": submissions,
             "waiting": waiting,
+            "withdrawn": withdrawn,
             "published_cases": published_without_workflow,
         },
     )
@@ -133,6 +137,21 @@ def withdraw(request, pk):
         "Withdrawn. You can reopen it as a draft at any time.",
         submission.get_absolute_url(),
     )
+
+
+@require_POST
+@supporter_required
+def discard(request, pk):
+    """Delete a draft that never went to the editors (the page asks for confirmation first)."""
+    submission = supporter_submission(request, pk)
+    title = submission.title
+    try:
+        services.discard_draft(submission=submission, by=request.user)
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(submission.get_absolute_url())
+    messages.success(request, f"Discarded the draft “{title}”.")
+    return redirect("submissions:dashboard")
 
 
 @require_POST

@@ -76,7 +76,7 @@ def test_matrix_hides_unpublished_cases(client, casebase_data):
 
 def test_gap_cells_invite_a_submission(client, casebase_data):
     html = client.get("/analysis/gaps/").content.decode()
-    assert 'href="/submit/?rec=collective-1&amp;role=builder"' in html
+    assert 'href="/submit/new/?rec=collective-1&amp;role=builder"' in html
     assert "submit a case study" in html
 
 

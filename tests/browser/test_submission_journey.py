@@ -40,7 +40,7 @@ def test_supporter_to_editor_to_reader(live_server, page):
 
     def sign_in(username, landing):
         page.goto(base + "/accounts/login/")
-        page.get_by_label("Username").fill(username)
+        page.get_by_label("Email address").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(base + landing)
@@ -86,7 +86,8 @@ def test_supporter_to_editor_to_reader(live_server, page):
     page.locator("#id_apps-1-justification").fill("We worked with two other newsrooms.")
     page.get_by_role("button", name="Save and preview").click()
     expect(page.get_by_text("This is how readers will see the case")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    # The draft's title, flagged as the organization's claim not yet reviewed.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{TITLE} unverified")
     expect(page.locator(".case-body em").first).to_have_text("paragraph")
     shot("02-preview")
     page.get_by_role("link", name="Back to the case page").click()

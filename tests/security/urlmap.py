@@ -207,7 +207,7 @@ REGISTRY: dict[str, Rule] = {
             kwargs=lambda w: {"pk": w.draft_a.pk},
             post=POST_BY_OWNER_A,
         )
-        for action in ("submit", "withdraw", "reopen", "comment")
+        for action in ("submit", "withdraw", "discard", "reopen", "comment")
     },
     "submissions:revise": Rule(
         expect=POST_ONLY,
