@@ -16,6 +16,12 @@ from tests.browser.journey import WIDTHS, check_page
 SHOTS = Path("/tmp/shots14")
 
 
+# The rendered size of the smallest text in the page's visible charts, in CSS pixels.
+SMALLEST_CHART_TEXT = """() => Math.min(Infinity, ...[...document.querySelectorAll('svg text')]
+  .filter(t => t.checkVisibility() && t.textContent.trim())
+  .map(t => { const m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", WIDTHS)
@@ -53,7 +59,9 @@ def test_reader_journey_at_each_width(live_server, open_context, name):
         expect(filters).not_to_have_attribute("open", "")
         filters.locator("summary").click()
     expect(filters).to_have_attribute("open", "")
-    filters.get_by_role("region", name="Stakeholder role").get_by_role("link", name="Builder", exact=True).click()
+    filters.get_by_role("region", name="Stakeholder role").get_by_role(
+        "link", name="Builder", exact=True
+    ).click()
     expect(page).to_have_url(re.compile(r"[?&]role=builder.*#results"))
     heading = page.locator("#results-heading")
     expect(heading).to_contain_text(re.compile(r"\d+ cases?"))
@@ -64,6 +72,14 @@ def test_reader_journey_at_each_width(live_server, open_context, name):
     page.locator(".case-results > li a").first.click()
     expect(page).to_have_url(re.compile(r"/cases/[\w-]+/$"))
     visit_checks("case")
+    # On paper: no navigation or forms, but the citation and the page's address.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("main form").first).to_be_hidden()
+    expect(page.locator(".cite-panel .cite-body p").first).to_be_visible()
+    expect(page.get_by_text(f"Printed from {page.url.split('#')[0]}")).to_be_visible()
+    page.emulate_media(media="screen")
+    expect(page.get_by_text("Printed from")).to_be_hidden()
 
     for path, shot in [
         ("/analysis/matrix/", "matrix"),
@@ -74,5 +90,7 @@ def test_reader_journey_at_each_width(live_server, open_context, name):
     ]:
         page.goto(live_server.url + path)
         visit_checks(shot)
+        # Charts keep legible text (they scroll instead of shrinking to 5 px on a phone).
+        assert page.evaluate(SMALLEST_CHART_TEXT) >= 11, path
 
     assert not problems, "\n".join(problems)
