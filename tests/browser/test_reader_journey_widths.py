@@ -94,3 +94,28 @@ def test_reader_journey_at_each_width(live_server, open_context, name):
         assert page.evaluate(SMALLEST_CHART_TEXT) >= 11, path
 
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_tables_fit_a_phone(live_server, open_context, make_submission, editor, org_a):
+    """/review/, a version history and the invitations overflowed a 390 px screen, and their
+    tables scrolled where a keyboard could not reach (axe scrollable-region-focusable)."""
+    from casebase.accounts.services import invite_member
+    from casebase.submissions.models import Status
+
+    draft = make_submission(Status.CHANGES_REQUESTED)
+    invite_member(
+        email="a-rather-long-address-for-a-phone@newsroom.example.org", organization=org_a, by=editor
+    )
+    page = open_context(
+        user=editor, base_url=live_server.url, bypass_csp=True, width=WIDTHS["phone"]
+    ).new_page()
+    problems = []
+    for path in ["/review/", f"/review/{draft.pk}/history/", "/accounts/invite/"]:
+        page.goto(live_server.url + path)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        problems += check_page(page)
+    assert not problems, "\n".join(problems)
