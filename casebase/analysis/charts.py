@@ -18,18 +18,44 @@ HEADER_HEIGHT = 130
 CELL_W = 58
 CELL_H = 28
 MAX_LABEL = 42
+SWATCH_W = 44
+LEGEND_H = 60  # two lines of key under the grid: the shading, then zero and gap
 
 INK = "#1b2430"
 MUTED = "#5b6573"
 ACCENT = "#005f8f"
 GAP = "#b35c00"
 WASH = "#f5f6f8"
+# Cells are shaded in four steps of one blue, darker for more cases. Each step's fill and
+# text colour contrast at least 4.5:1 (WCAG AA): the two light steps take dark text, the
+# two dark ones white. A fill between them (as a graded opacity gave) suits neither.
+SHADES = [("#e6f0f7", INK), ("#9cc3df", INK), ("#2a6a98", "#ffffff"), ("#08395a", "#ffffff")]
+GAP_LABEL = "0 gap"
 STATUS_COLOURS = {
     "implemented": "#005f8f",
     "partial": "#8a5a00",
     "considered": "#7a3d6b",
     "not_applicable": "#5b6573",
 }
+
+
+def shade_step(count: int, peak: int) -> int:
+    """Which of the SHADES a count above zero takes, out of the chart's largest count."""
+    return min(len(SHADES), max(1, -(-count * len(SHADES) // max(peak, 1)))) - 1
+
+
+def shade_legend(peak: int) -> list[dict]:
+    """The shading's key: each step used at this peak, with the counts it stands for."""
+    ranges: dict[int, list[int]] = {}
+    for count in range(1, peak + 1):
+        ranges.setdefault(shade_step(count, peak), []).append(count)
+    legend = []
+    for step, counts in sorted(ranges.items()):
+        low, high = counts[0], counts[-1]
+        fill, text = SHADES[step]
+        label = str(low) if low == high else f"{low}–{high}"
+        legend.append({"step": step + 1, "fill": fill, "text_fill": text, "label": label})
+    return legend
 
 
 def shorten(text: str, limit: int = MAX_LABEL) -> str:
@@ -55,7 +81,7 @@ def chart_layout(chart: Chart) -> dict:
     has_totals = bool(chart.row_totals)
     n_cols = len(cols) + (1 if has_totals else 0)
     width = LABEL_WIDTH + n_cols * CELL_W + 110  # room for the last rotated column label
-    height = HEADER_HEIGHT + len(chart.rows) * CELL_H + 40
+    height = HEADER_HEIGHT + len(chart.rows) * CELL_H + 40 + LEGEND_H
     peak = max(chart.max_count, 1)
     cells: list[SvgCell] = []
     for r, (row, row_cells, total) in enumerate(chart.grid()):
@@ -67,16 +93,23 @@ def chart_layout(chart: Chart) -> dict:
             if cell.is_gap:
                 cells.append(
                     SvgCell(
-                        x, y, 0, cell.gap_href, "#ffffff", 1, GAP, True, "0", title + " (gap: submit a case)"
-                    )
+                        x,
+                        y,
+                        0,
+                        cell.gap_href,
+                        "#fff4e0",
+                        1,
+                        "#6b4100",
+                        True,
+                        GAP_LABEL,
+                        title + " (gap: submit a case)",
+                    )  # fmt: skip
                 )
                 continue
-            strength = cell.count / peak
             if cell.count == 0:
                 fill, opacity, text = WASH, 1.0, MUTED
             else:
-                fill, opacity = ACCENT, round(0.15 + 0.8 * strength, 3)
-                text = "#ffffff" if opacity >= 0.5 else INK
+                (fill, text), opacity = SHADES[shade_step(cell.count, peak)], 1.0
             cells.append(
                 SvgCell(x, y, cell.count, cell.href, fill, opacity, text, False, str(cell.count), title)
             )
@@ -131,8 +164,16 @@ def chart_layout(chart: Chart) -> dict:
         "half_w": CELL_W // 2,
         "text_dy": CELL_H // 2 + 5,
         "legend_y": HEADER_HEIGHT + len(chart.rows) * CELL_H + 24,
+        "legend_x": 8,
         "gap_colour": GAP,
         "has_gaps": any(c.gap for c in cells),
+        "has_zeros": any(c.count == 0 and not c.gap for c in cells),
+        "shades": [
+            shade | {"x": 56 + i * SWATCH_W, "mid": 56 + i * SWATCH_W + SWATCH_W // 2}
+            for i, shade in enumerate(shade_legend(chart.max_count))
+        ],
+        "shades_end": 64 + len(shade_legend(chart.max_count)) * SWATCH_W,
+        "swatch_w": SWATCH_W,
     }
 
 

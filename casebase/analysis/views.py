@@ -31,15 +31,27 @@ CHARTS = {
 }
 
 
+def _checked(request) -> tuple[dict[str, list[str]], list[str]]:
+    """The page's filter values that match something, and what was said of the rest.
+
+    Values nothing matches are dropped, as /cases/ drops them, so that a page never says
+    it counts "cohort 1999" while counting every cohort; the messages say so instead.
+    """
+    params = {k: v for k, v in clean_params(request.GET).items() if k in PAGE_FILTERS}
+    checked = CaseFilter(params, only=PAGE_FILTERS)
+    known = {k: [x for x in v if x not in checked.unknown.get(k, ())] for k, v in params.items()}
+    return {k: v for k, v in known.items() if v}, checked.messages
+
+
 def _filters(request):
     """The page's filter values (only role, principle, cohort) and the chosen edition."""
-    params = {k: v for k, v in clean_params(request.GET).items() if k in PAGE_FILTERS}
     edition = aggregates.choose_edition(request.GET.get("edition"))
-    return params, edition
+    return _checked(request)[0], edition
 
 
-def _filter_context(params, edition, *, with_edition=True):
+def _filter_context(params, edition, *, with_edition=True, request=None):
     return {
+        "notices": _checked(request)[1] if request is not None else [],
         "params": {k: v for k, v in params.items() if k not in ("evidence", "voice")},
         "edition": edition,
         "filter_choices": {
@@ -103,7 +115,7 @@ def matrix(request):
     except ValueError:
         page = 1
     m = aggregates.matrix(params, edition, page)
-    context = _filter_context(params, edition) | {
+    context = _filter_context(params, edition, request=request) | {
         "m": m,
         "status_choices": Application.Status.choices,
         "view_title": _view_title("Recommendation by case matrix", params),
@@ -131,7 +143,7 @@ def gaps(request):
     params, edition = _filters(request)
     rec_role = aggregates.recommendation_role_chart(params, edition)
     principle_role = aggregates.principle_role_chart(params)
-    context = _filter_context(params, edition) | {
+    context = _filter_context(params, edition, request=request) | {
         "charts": [rec_role, principle_role],
         "gap_count": sum(1 for c in rec_role.cells.values() if c.is_gap),
         "view_title": _view_title("Gap map", params),
@@ -142,7 +154,7 @@ def gaps(request):
 @require_GET
 def crosstabs(request):
     params, edition = _filters(request)
-    context = _filter_context(params, edition) | {
+    context = _filter_context(params, edition, request=request) | {
         "charts": [
             aggregates.cohort_totals_chart(params),
             aggregates.principle_role_chart(
@@ -161,7 +173,7 @@ def crosstabs(request):
 def cooccurrence(request):
     params, edition = _filters(request)
     chart = aggregates.cooccurrence_chart(params, edition)
-    context = _filter_context(params, edition) | {
+    context = _filter_context(params, edition, request=request) | {
         "charts": [chart],
         "pairs": aggregates.top_pairs(chart),
         "view_title": _view_title("Co-occurrence of recommendations", params),
@@ -295,7 +307,7 @@ def agreement_view(request):
     b = request.GET.get("b") if request.GET.get("b") in voices else Voice.EDITORS
     messages = [] if a != b else ["Choose two different voices to compare."]
     result = agreement.agreement(params, edition, a, b) if a != b else None
-    context = _filter_context(params, edition) | {
+    context = _filter_context(params, edition, request=request) | {
         "result": result,
         "a": a,
         "b": b,

@@ -41,6 +41,8 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 # Minimum trigram word similarity for a "did you mean" near miss.
 FUZZY_THRESHOLD = 0.5
+# How far back a snippet may reach for the start of a word it would otherwise cut.
+WORD_REACH = 40
 # Private-use characters delimit highlights inside ts_headline's output, so that
 # the text can be escaped first and only our own <mark> tags added afterwards.
 START, STOP = "\ue000", "\ue001"
@@ -247,6 +249,19 @@ def _markers_to_html(source: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped
 
 
+def _word_start(text: str, start: int, limit: int) -> int:
+    """``start`` moved to the beginning of a word, so a snippet never opens mid-word:
+    forward to the next word, not past ``limit`` (the first match); else back to the
+    start of the word cut, looking no further than WORD_REACH characters."""
+    if start == 0 or text[start - 1].isspace():
+        return start
+    space = text.find(" ", start, limit)
+    if space >= 0:
+        return space + 1
+    space = text.rfind(" ", max(0, start - WORD_REACH), start)
+    return space + 1 if space >= 0 else start
+
+
 def _highlight_terms(text: str, terms: list[str], width: int = 240) -> SafeString:
     """A window of plain text around the first term, escaped, with terms marked."""
     text = " ".join(text.split())
@@ -255,7 +270,12 @@ def _highlight_terms(text: str, terms: list[str], width: int = 240) -> SafeStrin
     lowered = text.lower()
     positions = [lowered.find(t.lower()) for t in terms if t and lowered.find(t.lower()) >= 0]
     start = max(0, min(positions) - width // 3) if positions else 0
+    start = _word_start(text, start, min(positions) if positions else start)
     window = text[start : start + width]
+    if start + width < len(text) and not text[start + width].isspace():
+        # End on a whole word too, unless that would leave too little.
+        cut = window.rfind(" ")
+        window = window[:cut] if cut > width // 2 else window
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(text) else ""
     if not terms:

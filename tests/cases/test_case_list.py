@@ -8,6 +8,7 @@ from casebase.cases.models import CaseStudy
 from casebase.organizations.models import Organization
 from tests.cases.factories import add_many_cases, assert_bounded_queries, make_case
 from tests.independent import Records
+from tests.security.xss import parse_html
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,27 @@ def test_pagination_keeps_the_filters(client, casebase_data):
     response = client.get("/cases/?role=builder&page=2")
     assert response.status_code == 200
     assert response.context["page"].number == 2
-    assert re.search(r'href="/cases/\?role=builder&amp;page=1"', response.text)
+    # Pages land on the results, not on the top of the page above the filters.
+    assert re.search(r'href="/cases/\?role=builder&amp;page=1#results"', response.text)
+
+
+def test_filters_fold_on_phones_and_every_filter_link_lands_on_the_results(client, casebase_data):
+    """On a phone the results were 3,300 px down, below every filter; a filter reloaded
+    the page at its top. The filters are a <details> (opened on wide screens by a static
+    script, no inline code), and links that change the selection go to #results."""
+    html = client.get("/cases/?role=builder").text
+    document = parse_html(html)
+    panel = document.find(".//details[@id='filters']")
+    assert panel is not None and panel.get("open") is None
+    assert "Filter the cases" in "".join(panel.find("summary").itertext())
+    assert '<script src="/static/js/filters.js"></script>' in html
+    results = document.find(".//section[@id='results']")
+    assert results is not None and results.find(".//h2[@id='results-heading']") is not None
+    facet_links = [a.get("href") for a in panel.iter("a") if "?" in (a.get("href") or "")]
+    remove_links = [a.get("href") for a in document.findall(".//div[@class='active-filters']//a")]
+    sort_links = [a.get("href") for a in document.findall(".//nav[@class='sort']//a")]
+    assert facet_links and remove_links and sort_links
+    assert all(href.endswith("#results") for href in facet_links + remove_links + sort_links)
 
 
 HOSTILE = [

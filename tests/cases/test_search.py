@@ -210,3 +210,24 @@ def test_the_search_syntax_is_read_once_and_bounded():
 def test_the_page_says_when_a_search_used_only_some_words(client, ranked):
     _, response = result_slugs(client, "quillwort " + " ".join(f"w{n}" for n in range(12)))
     assert "Your search used only its first 8 words or phrases." in response.text
+
+
+def test_snippets_start_and_end_on_whole_words(client, casebase_data, org_a):
+    """A snippet cut out of a long text opened mid-word ("…ntext of"): it starts at a word,
+    after an ellipsis, and ends on one."""
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+    before = " ".join(words[i % len(words)] for i in range(60))
+    after = " ".join(words[i % len(words)] for i in range(80))
+    summary = f"{before} quillwort {after}"
+    # The snippet's window opens a third of its width (80 characters) before the match:
+    # in this text that falls inside a word, which is what the snippet must not show.
+    naive_start = summary.index("quillwort") - 80
+    assert summary[naive_start - 1] != " " and summary[naive_start] != " "
+    make_case(org_a, "long-summary", title="Long summary", summary=summary)
+    slugs, response = result_slugs(client, "quillwort")
+    assert slugs == ["long-summary"]
+    text = re.sub(r"</?mark>", "", str(response.context["cases"][0].snippet))
+    assert text.startswith("… ") and text.endswith(" …")
+    inner = text[2:-2].split()
+    assert inner[0] in words and inner[-1] in words + ["quillwort"], (inner[0], inner[-1])
+    assert "quillwort" in inner
