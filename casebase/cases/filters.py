@@ -366,22 +366,29 @@ class CaseFilter:
     def facets(self) -> list[Facet]:
         """Each facet's values with their counts.
 
-        A facet's counts apply every other filter and the search, but not the
-        facet's own values: the number beside a value is how many cases you get
-        by choosing that value (alone) within this facet. Values no case has
-        are left out, unless selected; topics show the TOPIC_FACET_SIZE most used.
+        The number beside a value is what its link lists. A value not chosen
+        adds itself to the facet's chosen values (values of one facet are
+        OR-ed), so its number is how many cases the list shows once it is
+        added: every other filter and the search, and this value or any value
+        already chosen here. A chosen value's number is how many of the cases
+        shown have it. Values no case has (within the other filters) are left
+        out, unless selected; topics show the TOPIC_FACET_SIZE most used.
         """
         facets = []
         for param in FACET_PARAMS:
             within = self.mask(exclude=(param,))
-            rows = [
-                (value, label, self.lens.count(param, value, within))
-                for value, label in self.index.labels.get(param, {}).items()
-            ]
-            rows = [row for row in rows if row[2]]
+            selected = self.selected.get(param, {})
+            chosen = self.lens.any_of(param, selected) if selected else 0
+            rows = []
+            for value, label in self.index.labels.get(param, {}).items():
+                own = self.lens.mask(param, value) & within
+                if not own:
+                    continue
+                shown = own if value in selected else (own | chosen) & within
+                rows.append((value, label, own.bit_count(), shown.bit_count()))
             if param == "tag":
                 rows = sorted(rows, key=lambda row: (-row[2], row[1].lower()))[:TOPIC_FACET_SIZE]
-            selected = self.selected.get(param, {})
+            rows = [(value, label, shown) for value, label, _, shown in rows]
             seen = {row[0] for row in rows}
             rows += [(value, label, 0) for value, label in selected.items() if value not in seen]
             facets.append(
