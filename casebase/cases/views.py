@@ -67,6 +67,8 @@ def case_list(request):
         "page_base": f"{base}{joiner}page=",
         "csv_url": f"{base}{joiner}format=csv",
         "json_url": f"{base}{joiner}format=json",
+        # The feed of exactly these cases: the same query, always newest first.
+        "feed_url": reverse("feed_cases") + ("" if (feed := case_filter.url(sort="")) == "?" else feed),
         "crumbs": [("Case studies", None)],
     }
     return render(request, "cases/list.html", context, status=status)
