@@ -27,6 +27,8 @@ class Citation:
     version: str = ""
     # What a reader of the citation must know: an unconfirmed title or author, the original address.
     note: str = ""
+    # Where PAI itself published the case, when it did: shown beside the citation as a link.
+    original_url: str = ""
 
     @property
     def key(self) -> str:
@@ -113,7 +115,11 @@ def ris_clean(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def absolute(path: str) -> str:
+def absolute(path: str, request=None) -> str:
+    """The address to cite: on the host the reader is on, so a deployment elsewhere cites itself.
+    Without a request (a snapshot made by a command) the configured SITE_URL."""
+    if request is not None:
+        return request.build_absolute_uri(path)
     return settings.SITE_URL + path
 
 
@@ -121,7 +127,7 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def for_case(case) -> Citation:
+def for_case(case, request=None) -> Citation:
     """A case's citation: its author only as sure as its attribution, its title said to be ours when
     PAI's is not known, and PAI's own page for it when there is one."""
     year = case.published_on.year if case.published_on else None
@@ -134,49 +140,56 @@ def for_case(case) -> Citation:
         notes.append(f"Attributed to {case.organization.name} ({attribution.flag}), not confirmed.")
     if not title.is_fact:
         notes.append("Descriptive title by Casebase editors; PAI's title is not established.")
-    if case.official_url and case.provenance("official_url").is_fact:
-        notes.append(f"Published by Partnership on AI at {case.official_url}.")
+    original = case.provenance("official_url")
+    original_url = case.official_url if case.official_url and original.is_shown else ""
+    if original_url and original.is_fact:
+        notes.append(f"Published by Partnership on AI at {original_url}.")
+    elif original_url:
+        notes.append(
+            f"Published by Partnership on AI, probably at {original_url} ({original.flag}, not confirmed)."
+        )
     return Citation(
         title=case.title,
         author=author,
         year=year,
-        url=absolute(case.get_absolute_url()),
+        url=absolute(case.get_absolute_url(), request),
         accessed=today(),
         key_hint=case.slug,
         note=" ".join(notes),
+        original_url=original_url,
     )
 
 
-def for_analysis(analysis) -> Citation:
+def for_analysis(analysis, request=None) -> Citation:
     return Citation(
         title=analysis.title,
         author=analysis.author,
         year=analysis.published_on.year if analysis.published_on else None,
-        url=absolute(analysis.get_absolute_url()),
+        url=absolute(analysis.get_absolute_url(), request),
         accessed=today(),
         kind="report",
         key_hint=analysis.slug,
     )
 
 
-def for_view(title: str, full_path: str) -> Citation:
+def for_view(title: str, full_path: str, request=None) -> Citation:
     """A saved analysis view: its address with the query string is the permalink."""
     return Citation(
         title=f"{title}. Casebase cross-case analysis",
         author=SITE_AUTHOR,
         year=today().year,
-        url=absolute(full_path),
+        url=absolute(full_path, request),
         accessed=today(),
         key_hint=title,
     )
 
 
-def for_snapshot(date: datetime.date, path: str = "/analysis/data/") -> Citation:
+def for_snapshot(date: datetime.date, path: str = "/analysis/data/", request=None) -> Citation:
     return Citation(
         title=f"Casebase snapshot of the Responsible Practices for Synthetic Media case studies, {date.isoformat()}",
         author=SITE_AUTHOR,
         year=date.year,
-        url=absolute(path),
+        url=absolute(path, request),
         accessed=today(),
         kind="dataset",
         key_hint=f"snapshot {date.isoformat()}",

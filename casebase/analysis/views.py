@@ -221,7 +221,7 @@ def analysis_detail(request, slug):
         {
             "analysis": analysis,
             "findings": findings,
-            "citation": citations.for_analysis(analysis),
+            "citation": citations.for_analysis(analysis, request),
             "downloads": reverse("analysis:cite_analysis", args=[analysis.slug, "x"])[:-1],
         },
     )
@@ -273,18 +273,18 @@ def _citation_response(citation, ext):
 @require_GET
 def cite_case(request, slug, ext):
     case = get_object_or_404(CaseStudy.objects.published().select_related("organization"), slug=slug)
-    return _citation_response(citations.for_case(case), ext)
+    return _citation_response(citations.for_case(case, request), ext)
 
 
 @require_GET
 def cite_analysis(request, slug, ext):
     analysis = get_object_or_404(Analysis.objects.published(), slug=slug)
-    return _citation_response(citations.for_analysis(analysis), ext)
+    return _citation_response(citations.for_analysis(analysis, request), ext)
 
 
 @require_GET
 def cite_snapshot(request, ext):
-    return _citation_response(citations.for_snapshot(citations.today()), ext)
+    return _citation_response(citations.for_snapshot(citations.today(), request=request), ext)
 
 
 @require_GET
