@@ -3,9 +3,6 @@
 // a static file: the Content Security Policy allows no inline script.
 (function () {
   "use strict";
-  if (window.casebaseCiteReady) return; // the panel may appear (and load this) more than once
-  window.casebaseCiteReady = true;
-
   function copy(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);
