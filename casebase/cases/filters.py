@@ -140,8 +140,13 @@ class CaseFilter:
     some); ``params`` is a QueryDict or a dict of lists.
     """
 
-    def __init__(self, params: Mapping, *, only: tuple[str, ...] = FACET_PARAMS):
+    def __init__(
+        self, params: Mapping, *, only: tuple[str, ...] = FACET_PARAMS, carry: Sequence[tuple[str, str]] = ()
+    ):
         self.params = params
+        # Pairs that are no filter but must survive a click on one (the cases chosen for
+        # comparison, on the list page): kept in every url() unless asked not to.
+        self.carry = list(carry)
         self.messages: list[str] = []
         self.unknown: dict[str, list[str]] = {}
         raw_q = " ".join(values_of(params, "q")[:1])
@@ -317,11 +322,12 @@ class CaseFilter:
                 pairs.append((key, value))
         return pairs
 
-    def url(self, selected=None, **extra) -> str:
-        """A query string for the current state with changes (page is always dropped)."""
+    def url(self, selected=None, *, carry: bool = True, **extra) -> str:
+        """A query string for the current state with changes (page is always dropped); ``carry``
+        False leaves out the carried pairs (for an export or a feed of the same cases)."""
         if selected is None:
             selected = {param: list(values) for param, values in self.selected.items()}
-        pairs = self._pairs(selected, **extra)
+        pairs = self._pairs(selected, **extra) + (self.carry if carry else [])
         return "?" + urlencode(pairs) if pairs else "?"
 
     def _toggled(self, param: str, value: str) -> dict[str, list[str]]:
