@@ -39,7 +39,6 @@ from django.db.models import QuerySet
 from taggit.models import Tag
 
 from casebase.cases import facetindex, search
-from casebase.cases.facetindex import rec_label
 from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, attach_tags
 from casebase.core.evidence import Evidence, Voice
 from casebase.core.params import MAX_VALUES, clean_key, clean_keys, values_of
@@ -197,10 +196,7 @@ class CaseFilter:
             return Tag.objects.filter(slug__in=values).values_list("slug", "name")
         # rec: newest edition last, so its title wins.
         rows = Recommendation.objects.filter(key__in=values).order_by("edition__published_on")
-        return [
-            (key, rec_label(key, number, title))
-            for key, number, title in rows.values_list("key", "official_number", "title")
-        ]
+        return [(rec.key, rec.reader_label) for rec in rows]
 
     def _sort(self) -> str:
         sort = clean_key(" ".join(values_of(self.params, "sort")[:1]))
