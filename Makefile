@@ -24,7 +24,7 @@ help:
 	@echo "make run    - set everything up and serve http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)"
 	@echo "make test   - set everything up and run the test suite"
 	@echo "make test-fast - the test suite without the browser journeys (the inner loop)"
-	@echo "make serve  - production serving with gunicorn (needs SECRET_KEY and DATABASE_URL)"
+	@echo "make serve  - production serving with gunicorn (needs SECRET_KEY, DATABASE_URL and SITE_URL)"
 	@echo "make loadtest - 60 s of load and a PostgreSQL restart against gunicorn (see docs/deploy.md)"
 	@echo "make bench  - benchmark against CASES synthetic cases on PostgreSQL (default $(CASES))"
 

@@ -49,6 +49,7 @@ export SECRET_KEY=bench-only-not-a-secret-4d1f0c2e9b7a
 export DATABASE_URL=$PG/$DB
 export REDIS_URL=$REDIS
 export ALLOWED_HOSTS=127.0.0.1,localhost,testserver
+export SITE_URL=http://127.0.0.1:$PORT
 export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 export LOG_LEVEL=WARNING
 # The API's per-client throttle would answer the load generator 429; it still runs.

@@ -45,7 +45,14 @@ if not DATABASE_URL and not (DEBUG or env_bool("ALLOW_SQLITE")):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address emails, citations, feeds and the API put in front of a path. In development it
+# may be left unset: links then follow the request's own host (casebase.core.siteurl). In
+# production a link must not depend on a request's Host header, so it must be set.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off (the site's public address, e.g. https://casebase.example.org)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -82,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # In development, links read away from the page (emails, citations) follow the request's host.
+    "casebase.core.siteurl.RequestOriginMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from casebase.accounts.models import Invitation, Membership
 from casebase.core.mail import queue_email
+from casebase.core.siteurl import site_url
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -47,7 +47,7 @@ def invite_member(*, email: str, organization, by) -> Invitation:
         invited_by=by,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = settings.SITE_URL + reverse("accounts:accept_invitation", args=[token])
+    link = site_url() + reverse("accounts:accept_invitation", args=[token])
     queue_email(
         to=[email],
         subject=f"[Casebase] You are invited to submit case studies for {organization.name}",

@@ -5,9 +5,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+
+from casebase.core.siteurl import site_url
 
 PUBLISHER = "Partnership on AI"
 # Views and the dataset are computed by the site itself; their author is the site, not PAI.
@@ -115,19 +116,15 @@ def ris_clean(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def absolute(path: str, request=None) -> str:
-    """The address to cite: on the host the reader is on, so a deployment elsewhere cites itself.
-    Without a request (a snapshot made by a command) the configured SITE_URL."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.SITE_URL + path
+def absolute(path: str) -> str:
+    return site_url() + path
 
 
 def today() -> datetime.date:
     return timezone.localdate()
 
 
-def for_case(case, request=None) -> Citation:
+def for_case(case) -> Citation:
     """A case's citation: its author only as sure as its attribution, its title said to be ours when
     PAI's is not known, and PAI's own page for it when there is one."""
     year = case.published_on.year if case.published_on else None
@@ -152,7 +149,7 @@ def for_case(case, request=None) -> Citation:
         title=case.title,
         author=author,
         year=year,
-        url=absolute(case.get_absolute_url(), request),
+        url=absolute(case.get_absolute_url()),
         accessed=today(),
         key_hint=case.slug,
         note=" ".join(notes),
@@ -160,36 +157,36 @@ def for_case(case, request=None) -> Citation:
     )
 
 
-def for_analysis(analysis, request=None) -> Citation:
+def for_analysis(analysis) -> Citation:
     return Citation(
         title=analysis.title,
         author=analysis.author,
         year=analysis.published_on.year if analysis.published_on else None,
-        url=absolute(analysis.get_absolute_url(), request),
+        url=absolute(analysis.get_absolute_url()),
         accessed=today(),
         kind="report",
         key_hint=analysis.slug,
     )
 
 
-def for_view(title: str, full_path: str, request=None) -> Citation:
+def for_view(title: str, full_path: str) -> Citation:
     """A saved analysis view: its address with the query string is the permalink."""
     return Citation(
         title=f"{title}. Casebase cross-case analysis",
         author=SITE_AUTHOR,
         year=today().year,
-        url=absolute(full_path, request),
+        url=absolute(full_path),
         accessed=today(),
         key_hint=title,
     )
 
 
-def for_snapshot(date: datetime.date, path: str = "/analysis/data/", request=None) -> Citation:
+def for_snapshot(date: datetime.date, path: str = "/analysis/data/") -> Citation:
     return Citation(
         title=f"Casebase snapshot of the Responsible Practices for Synthetic Media case studies, {date.isoformat()}",
         author=SITE_AUTHOR,
         year=date.year,
-        url=absolute(path, request),
+        url=absolute(path),
         accessed=today(),
         kind="dataset",
         key_hint=f"snapshot {date.isoformat()}",

@@ -229,7 +229,7 @@ def analysis_detail(request, slug):
         {
             "analysis": analysis,
             "findings": findings,
-            "citation": citations.for_analysis(analysis, request),
+            "citation": citations.for_analysis(analysis),
             "downloads": reverse("analysis:cite_analysis", args=[analysis.slug, "x"])[:-1],
         },
     )
@@ -281,18 +281,18 @@ def _citation_response(citation, ext):
 @require_GET
 def cite_case(request, slug, ext):
     case = get_object_or_404(CaseStudy.objects.published().select_related("organization"), slug=slug)
-    return _citation_response(citations.for_case(case, request), ext)
+    return _citation_response(citations.for_case(case), ext)
 
 
 @require_GET
 def cite_analysis(request, slug, ext):
     analysis = get_object_or_404(Analysis.objects.published(), slug=slug)
-    return _citation_response(citations.for_analysis(analysis, request), ext)
+    return _citation_response(citations.for_analysis(analysis), ext)
 
 
 @require_GET
 def cite_snapshot(request, ext):
-    return _citation_response(citations.for_snapshot(citations.today(), request=request), ext)
+    return _citation_response(citations.for_snapshot(citations.today()), ext)
 
 
 @require_GET

@@ -8,7 +8,6 @@ every $ref resolved) for templates/api/docs.html. The page takes no input.
 import re
 from functools import cache
 
-from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
@@ -197,7 +196,9 @@ def _operation(reader: Reader, path: str, method: str, operation: dict) -> dict:
         "path_params": [p for p in params if p["location"] == "path"],
         "query_params": [p for p in params if p["location"] == "query"],
         "example": example,
-        "curl": f"curl -s '{settings.SITE_URL}{example or path}'",
+        # The page puts the site's address in front when it renders: this dict is built once
+        # per process, and in development the address follows each request's host.
+        "curl_path": example or path,
         "response": response,
     }
 
@@ -252,7 +253,6 @@ def reference() -> dict:
         "page_size": api_settings.PAGE_SIZE,
         "max_page_size": Pagination.max_page_size,
         "anon_rate": _rate(api_settings.DEFAULT_THROTTLE_RATES.get("anon")),
-        "site_url": settings.SITE_URL,
     }
 
 

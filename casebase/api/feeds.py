@@ -8,7 +8,6 @@ gives exactly the cases /cases/ lists for the same query, newest first.
 
 import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.utils.feedgenerator import Atom1Feed
@@ -16,6 +15,7 @@ from django.utils.html import escape
 
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import CaseStudy
+from casebase.core.siteurl import site_url
 
 FEED_SIZE = 50
 
@@ -79,7 +79,7 @@ class LatestCasesFeed(Feed):
         return case.get_absolute_url()
 
     def item_guid(self, case):
-        return settings.SITE_URL + case.get_absolute_url()
+        return site_url() + case.get_absolute_url()
 
     def item_author_name(self, case):
         return case.organization.name

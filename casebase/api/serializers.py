@@ -8,7 +8,6 @@ theirs; refuted ones are never served, and with ``evidence=confirmed`` only
 confirmed or corroborated ones are.
 """
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +16,7 @@ from casebase.analysis.models import Analysis, Finding
 from casebase.cases.models import Application, CaseStudy
 from casebase.core.dates import as_iso
 from casebase.core.evidence import Evidence, Grade, Voice
+from casebase.core.siteurl import site_url
 from casebase.framework.models import Edition, Recommendation, Section
 from casebase.organizations.models import Organization
 
@@ -81,7 +81,7 @@ class SiteUrlField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return settings.SITE_URL + value.get_absolute_url()
+        return site_url() + value.get_absolute_url()
 
 
 class SlugListField(serializers.ListField):

@@ -9,7 +9,6 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from casebase.cases.filters import CaseFilter, OrderedCases
 from casebase.cases.models import Application, CaseCredit, CaseStudy
 from casebase.core.dates import as_iso
 from casebase.core.evidence import precedence
+from casebase.core.siteurl import site_url
 
 CHUNK_SIZE = 500
 
@@ -162,7 +162,7 @@ def _case_fields(case: CaseStudy, grades) -> dict:
     record = case.provenance()
     return {
         "slug": case.slug,
-        "url": settings.SITE_URL + case.get_absolute_url(),
+        "url": site_url() + case.get_absolute_url(),
         "title": case.title,
         "title_grade": case.provenance("title").grade,
         "organization": case.organization.slug,

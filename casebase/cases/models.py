@@ -9,7 +9,7 @@ from taggit.models import ItemBase, TaggedItemBase
 
 from casebase.cases import search
 from casebase.core.dates import precision_field
-from casebase.core.evidence import SHOWN_GRADES, UNCONFIRMED_GRADES, Grade, Sourced
+from casebase.core.evidence import SHOWN_GRADES, UNCONFIRMED_GRADES, Grade, Sourced, Voice
 from casebase.core.markdown import MarkdownModelMixin, render_markdown
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
@@ -314,6 +314,24 @@ class CaseStudy(Sourced, models.Model):
 
     def get_absolute_url(self):
         return reverse("cases:detail", args=[self.slug])
+
+    def facts_to_verify(self) -> set[str]:
+        """Which verification worklists this published case is on: "supporter" when a fact rests
+        on the organization's own word only, "check" when one is recalled or inferred.
+
+        Its fields and codings are read; the roles and principles tagged on it are on the
+        worklist too, and the worklist itself lists every one.
+        """
+        if not self.is_published:
+            return set()
+        provenances = [fact.provenance for fact in self.facts()]
+        provenances += [application.provenance() for application in self.applications.all()]
+        lists = set()
+        if any(p.voice == Voice.SUPPORTER and p.is_shown for p in provenances):
+            lists.add("supporter")
+        if any(p.needs_check for p in provenances):
+            lists.add("check")
+        return lists
 
     # Fields whose rendered or derived copies save() keeps current.
     MARKDOWN_SOURCES = ("summary", "sections")

@@ -12,9 +12,7 @@ from casebase.datasets import snapshot
 def data(request):
     date = citations.today()
     return render(
-        request,
-        "datasets/data.html",
-        {"snapshot_citation": citations.for_snapshot(date, request=request), "date": date},
+        request, "datasets/data.html", {"snapshot_citation": citations.for_snapshot(date), "date": date}
     )
 
 

@@ -131,6 +131,18 @@ class Item:
         return str(record)
 
     @property
+    def case_pk(self) -> int | None:
+        """The case this fact is about (its own field, or a coding, role or credit on it), if any."""
+        for owner in (
+            self.record,
+            getattr(self.record, "case", None),
+            getattr(self.record, "content_object", None),
+        ):
+            if isinstance(owner, CaseStudy):
+                return owner.pk
+        return None
+
+    @property
     def public_url(self) -> str:
         for candidate in (
             self.record,

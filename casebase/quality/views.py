@@ -39,10 +39,18 @@ def overview(request):
     if which not in facts.LISTS:
         which = "check"
     kind_key = clean_key(request.GET.get("kind"))
+    # One case's facts, as the review page of that case links here; anything else is ignored.
+    case_key = clean_key(request.GET.get("case"))
+    case_pk = int(case_key) if case_key.isascii() and case_key.isdigit() and len(case_key) < 10 else None
     everything = list(facts.items())
     summary = facts.summarise(everything)
     title, test = facts.LISTS[which]
-    chosen = [i for i in everything if test(i) and (not kind_key or i.kind.key == kind_key)]
+    chosen = [
+        i
+        for i in everything
+        if test(i) and (not kind_key or i.kind.key == kind_key) and (case_pk is None or i.case_pk == case_pk)
+    ]
+    case = next((i.record for i in everything if i.kind.key == "case" and i.record.pk == case_pk), None)
     return render(
         request,
         "quality/overview.html",
@@ -56,6 +64,7 @@ def overview(request):
             "list_title": title,
             "kinds": facts.KINDS,
             "kind_key": kind_key if kind_key in facts.BY_KEY else "",
+            "case": case,
             "worklist": chosen[: facts.WORKLIST_BUDGET],
             "worklist_total": len(chosen),
             "budget": facts.WORKLIST_BUDGET,

@@ -145,7 +145,7 @@ class CaseForm(Form):
     takeaway_2 = forms.CharField(label="Takeaway 2", required=False, max_length=500)
     takeaway_3 = forms.CharField(label="Takeaway 3", required=False, max_length=500)
     summary = forms.CharField(
-        label="Summary (optional)",
+        label="Summary (needed before publication)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -296,13 +296,20 @@ class CommentForm(Form):
 
 
 class EditorCommentForm(CommentForm):
+    # Internal unless the editor chooses otherwise: a note meant for colleagues that reaches
+    # the supporter cannot be taken back, while an internal one can be reposted for them.
+    # Not required, and a form that names no choice posts internally, for the same reason.
     internal = forms.TypedChoiceField(
         label="Who can read it",
-        choices=[("0", "The supporter and PAI staff"), ("1", "PAI staff only (internal)")],
+        choices=[("1", "PAI staff only (internal)"), ("0", "The supporter and PAI staff")],
         coerce=lambda v: v == "1",
-        initial="0",
+        initial="1",
+        required=False,
+        empty_value=True,
         widget=forms.RadioSelect,
     )
+
+    field_order = ["internal", "body", "parent"]
 
 
 class MessageForm(Form):
@@ -337,6 +344,14 @@ class PublishForm(Form):
     cohort = forms.ModelChoiceField(
         label="Cohort", queryset=Cohort.objects.all(), required=False, empty_label="Keep as it is"
     )
+    official_url = forms.URLField(
+        label="PAI's page for the case",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The case study's address on partnershiponai.org, if it has one.",
+    )
+    no_official_page = forms.BooleanField(label="PAI has no page for this case yet", required=False)
     message = forms.CharField(
         label="Change note for readers (optional)",
         required=False,
@@ -346,11 +361,25 @@ class PublishForm(Form):
 
 
 def editor_queryset():
-    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .order_by("first_name", "last_name", "email", "username")
+    )
+
+
+def person_name(user) -> str:
+    """A person as the review pages name them: full name, else email (a username means little)."""
+    return user.get_full_name() or user.email or user.get_username()
+
+
+class EditorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_name(obj)
 
 
 class AssignForm(Form):
-    assignee = forms.ModelChoiceField(label="Assign to", queryset=editor_queryset(), empty_label=None)
+    assignee = EditorChoiceField(label="Assign to", queryset=editor_queryset(), empty_label=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -376,7 +405,7 @@ class QueueFilterForm(Form):
         ).distinct()
         self.fields["cohort"].queryset = Cohort.objects.all()
         self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Nobody yet")] + [
-            (str(u.pk), u.get_full_name() or u.get_username()) for u in editor_queryset()
+            (str(u.pk), person_name(u)) for u in editor_queryset()
         ]
 
     def filter(self, queryset, user):

@@ -1,10 +1,10 @@
 """Who hears about what. Email is queued only when the surrounding transaction commits."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 
 from casebase.core.mail import queue_email
+from casebase.core.siteurl import site_url
 
 
 def supporter_addresses(submission) -> list[str]:
@@ -30,7 +30,7 @@ def _render(*, headline: str, message: str, url: str, submission) -> str:
         {
             "headline": headline,
             "message": message,
-            "url": settings.SITE_URL + url,
+            "url": site_url() + url,
             "title": submission.title,
             "organization": submission.organization.name,
         },

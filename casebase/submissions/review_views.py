@@ -49,7 +49,9 @@ def _detail_context(request, submission, **overrides):
         "assign_form": AssignForm(initial={"assignee": submission.assignee_id or request.user.pk}),
         "message_form": MessageForm(),
         "reject_form": RejectForm(),
-        "publish_form": PublishForm(),
+        "publish_form": PublishForm(initial={"official_url": submission.case.official_url}),
+        "publication_checklist": services.publication_checklist(submission),
+        "facts_to_verify": submission.case.facts_to_verify(),
         "actions": services.allowed_actions(submission, request.user),
         "missing": missing_with_links(submission, "review") if submission.editor_can_edit() else [],
         "base": "review",
@@ -169,14 +171,36 @@ approve = _step_view(
     MessageForm,
     "message_form",
 )
-publish = _step_view(
-    lambda s, user, data: services.publish(
-        submission=s, by=user, cohort=data["cohort"], note=data["message"]
-    ),
-    "Published. The case is on the public pages.",
-    PublishForm,
-    "publish_form",
-)
+
+
+@require_POST
+@editor_required
+def publish(request, pk):
+    """Publish, or show the same page again with what is missing and everything typed kept."""
+    submission = editor_submission(request, pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, submission, publish_form=form)
+    data = form.cleaned_data
+    try:
+        services.publish(
+            submission=submission,
+            by=request.user,
+            cohort=data["cohort"],
+            note=data["message"],
+            official_url=data["official_url"],
+            no_official_page=data["no_official_page"],
+        )
+    except services.NotReadyToPublish as refusal:
+        form.add_error(None, refusal.messages)
+        return _invalid(request, submission, publish_form=form, publish_refused=refusal.missing)
+    except (services.TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, "Published. The case is on the public pages.")
+    return redirect(submission.get_review_url())
+
+
 reject = _step_view(
     lambda s, user, data: services.reject(submission=s, by=user, reason=data["message"]),
     "Rejected. The supporter has been told why.",

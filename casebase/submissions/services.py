@@ -8,7 +8,6 @@ other party (sent only if the transaction commits).
 
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort
 from casebase.core.dates import Precision
 from casebase.core.evidence import Grade, Provenance, Voice
+from casebase.core.siteurl import site_url
 from casebase.framework.models import Edition, Recommendation
 from casebase.submissions import notifications
 from casebase.submissions.content import content_from_case, missing_for_review, normalize
@@ -43,6 +43,15 @@ class NotReadyForReview(ValidationError):
 
     def __init__(self, missing: list[tuple[str, str]]):
         super().__init__([message for _, message in missing])
+        self.missing = missing
+
+
+class NotReadyToPublish(ValidationError):
+    """The case lacks what a published case must have; ``missing`` lists (key, label) pairs."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        labels = "; ".join(label for _, label in missing)
+        super().__init__(f"Not published. Still missing: {labels}.")
         self.missing = missing
 
 
@@ -372,16 +381,72 @@ def reject(*, submission: Submission, by, reason: str) -> Submission:
     return submission
 
 
+# What a public case must have before it goes out: readers cite it, filter it by cohort and
+# role, and follow it to PAI's own page, so none of these may be left for later. A first
+# publication needs a cohort (its date is set that day); a revision keeps the original date
+# people cite, so an earlier publication date stands in for the cohort. PAI's page for the case
+# may not exist yet: the editor then says so explicitly rather than leaving it blank unnoticed.
+PUBLICATION_REQUIREMENTS = (
+    ("title", "a title"),
+    ("summary", "a summary"),
+    ("sections", "at least one answered section of the case template"),
+    ("organization", "the organization the case is about"),
+    ("roles", "at least one stakeholder role"),
+    ("cohort", "a cohort (or the date of an earlier publication)"),
+    ("official_url", "PAI's page for the case, or the acknowledgement that PAI has no page for it yet"),
+)
+
+
+def publication_checklist(
+    submission: Submission, *, cohort: Cohort | None = None, official_url: str = "", no_official_page=False
+) -> list[tuple[str, str, bool]]:
+    """Each requirement of a published case as (key, label, met), from the working copy, the
+    case as it stands and what the editor gives with the publish action."""
+    content = normalize(submission.content)
+    case = submission.case
+    met = {
+        "title": bool(content["title"].strip()),
+        "summary": bool(content["summary"].strip()),
+        "sections": any(section["response"].strip() for section in content["sections"]),
+        "organization": submission.organization_id is not None,
+        "roles": bool(content["roles"]),
+        "cohort": bool(cohort or case.cohort_id or case.published_on),
+        "official_url": bool(official_url.strip() or case.official_url or no_official_page),
+    }
+    return [(key, label, met[key]) for key, label in PUBLICATION_REQUIREMENTS]
+
+
 @transaction.atomic
-def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: str = "") -> Submission:
-    """Make the approved working copy the public case.
+def publish(
+    *,
+    submission: Submission,
+    by,
+    cohort: Cohort | None = None,
+    note: str = "",
+    official_url: str = "",
+    no_official_page: bool = False,
+) -> Submission:
+    """Make the approved working copy the public case, if it has what a published case must have
+    (NotReadyToPublish, listing what is missing, otherwise).
 
     The first publication sets ``published_on``; a revision keeps the original
     date (people cite it) and shows as "last updated" with its note in the
     public change log.
     """
+    # Who may publish is settled before what is missing: a supporter learns nothing from a refusal.
+    _require_role(by, submission.organization, EDITOR)
     submission = _lock(submission)
     content = normalize(submission.content)
+    if submission.status in TRANSITIONS["publish"].sources:
+        missing = [
+            (key, label)
+            for key, label, met in publication_checklist(
+                submission, cohort=cohort, official_url=official_url, no_official_page=no_official_page
+            )
+            if not met
+        ]
+        if missing:
+            raise NotReadyToPublish(missing)
     # A working copy saved before tags were checked at the door may hold a tag the
     # tag table cannot store: refuse with the reason, leaving the case as it was.
     problems = writing.topic_tag_problems(content["tags"])
@@ -405,11 +470,14 @@ def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: s
     }
     if cohort is not None:
         fields["cohort"] = cohort
+    official_url = official_url.strip()
+    if official_url:
+        fields["official_url"] = official_url
     # What was published is the organization's own word about itself, seen in its submission.
     claim = Provenance(
         grade=Grade.CONFIRMED,
         voice=Voice.SUPPORTER,
-        source_url=settings.SITE_URL + case.get_absolute_url(),
+        source_url=site_url() + case.get_absolute_url(),
         checked_on=timezone.localdate(),
         checked_by=by.get_username(),
         note=f"The organization's own submission (revision {submission.revision}), published by PAI editors.",
@@ -421,6 +489,10 @@ def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: s
     field_sources["organization"] = replace(
         claim, voice=Voice.PAI, note="The submitting member's organization."
     ).as_json()
+    if official_url:
+        field_sources["official_url"] = replace(
+            claim, voice=Voice.PAI, source_url=official_url, note="PAI's own page, given when publishing."
+        ).as_json()
     published_on = fields["published_on"]
     if case.published_on is None:
         fields["published_precision"] = Precision.DAY
@@ -443,6 +515,8 @@ def publish(*, submission: Submission, by, cohort: Cohort | None = None, note: s
     event = submission.events.filter(to_status=Status.PUBLISHED).order_by("-created_at", "-pk").first()
     event.evidence = {
         "published_on": published_on.isoformat(),
+        # Kept so the record shows a missing PAI page was a decision, not an oversight.
+        "no_official_page": bool(no_official_page and not case.official_url),
         "facts": {
             fact.field: {"grade": fact.provenance.grade, "voice": fact.provenance.voice}
             for fact in case.facts()

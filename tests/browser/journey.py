@@ -13,7 +13,7 @@ _OVERFLOW = """() => {
   const doc = document.documentElement;
   const wide = [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > doc.clientWidth + 1)
-    .filter(el => !el.closest('[data-scrolls], .table-scroll, pre'))
+    .filter(el => !el.closest('[data-scrolls], .table-scroll, .table-wrap, pre'))
     .slice(0, 3).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''));
   return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
 }"""

@@ -59,6 +59,7 @@ def test_supporter_to_editor_to_reader(live_server, page):
     )
     for n in (1, 2, 3):
         page.get_by_label(f"Takeaway {n}").fill(f"Takeaway number {n} about labelling audio.")
+    page.get_by_label("Summary", exact=False).fill("WITNESS trains journalists to label synthetic audio.")
     headings = [
         "Organizational background",
         "The scenario",
@@ -135,6 +136,8 @@ def test_supporter_to_editor_to_reader(live_server, page):
     page.get_by_role("link", name="Back to the review of this case").click()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Approved. The supporter has been notified.")).to_be_visible()
+    page.get_by_label("Cohort").select_option(index=1)
+    page.get_by_label("PAI has no page for this case yet").check()
     page.get_by_label("Change note for readers (optional)").fill("First publication.")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published. The case is on the public pages.")).to_be_visible()

@@ -130,3 +130,41 @@ def test_unpublished_records_are_not_on_it(editor_client, casebase_data, org_a):
 def test_the_review_queue_leads_to_it(editor_client, casebase_data):
     assert 'href="/review/quality/"' in editor_client.get("/review/").text
     assert Recommendation.objects.exists()
+
+
+def test_a_case_published_from_a_supporter_s_submission_is_on_the_worklist(
+    editor_client, casebase_data, org_a, supporter_a, editor
+):
+    """What the organization wrote is published in its own voice: the worklist lists it to check."""
+    from casebase.cases.models import Cohort
+    from casebase.submissions import services
+    from casebase.submissions.content import empty_content
+
+    content = empty_content(org_a) | {
+        "title": "How Organization A labels its audio",
+        "framing_question": "How?",
+        "takeaways": ["One.", "Two.", "Three."],
+        "summary": "Organization A labels its audio.",
+        "roles": ["builder"],
+        "applications": [
+            {"recommendation": Recommendation.objects.filter(edition__is_current=True).first().key,
+             "status": "implemented", "justification": "We label.", "excerpt": ""}
+        ],
+    }  # fmt: skip
+    for section in content["sections"]:
+        section["response"] = "Our answer."
+    submission = services.create_draft(organization=org_a, content=content, by=supporter_a)
+    services.submit(submission=submission, by=supporter_a)
+    services.approve(submission=submission, by=editor)
+    services.publish(submission=submission, by=editor, cohort=Cohort.objects.first(), no_official_page=True)
+
+    response = editor_client.get(URL + f"?list=supporter&case={submission.case_id}")
+    worklist = response.context["worklist"]
+    assert {item.field for item in worklist} >= {"title", "summary", "sections"}
+    assert all(item.case_pk == submission.case_id for item in worklist)
+    assert "Field to check: <strong>Summary</strong>" in response.text
+    # Every case's list has it too, and a case filter nobody could mean is ignored, not a 500.
+    everyone = editor_client.get(URL + "?list=supporter&kind=case").context["worklist"]
+    assert submission.case_id in {item.record.pk for item in everyone}
+    for junk in ("²", "-1", "9" * 40, "abc"):
+        assert editor_client.get(URL, {"case": junk}).status_code == 200

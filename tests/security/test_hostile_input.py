@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from casebase.cases import writing
-from casebase.cases.models import CaseStudy
+from casebase.cases.models import CaseStudy, Cohort
 from casebase.submissions import services
 from casebase.submissions.content import empty_content
 from casebase.submissions.models import Submission
@@ -93,7 +93,9 @@ def publish(world, submission: Submission, payload: str) -> Submission:
     submission = services.submit(submission=submission, by=supporter)
     submission = services.claim(submission=submission, by=editor)
     submission = services.approve(submission=submission, by=editor)
-    return services.publish(submission=submission, by=editor)
+    return services.publish(
+        submission=submission, by=editor, cohort=Cohort.objects.first(), no_official_page=True
+    )
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))

@@ -43,7 +43,7 @@ def test_check_deploy_passes_with_no_warnings():
     assert "System check identified no issues (0 silenced)." in output
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL"])
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
@@ -88,3 +88,19 @@ def test_production_settings_values():
         "XFO": "DENY",
         "PROXY": ["HTTP_X_FORWARDED_PROTO", "https"],
     }
+
+
+def test_development_starts_without_a_site_url_and_follows_the_request():
+    """With DEBUG on and no SITE_URL, settings start and leave the address to each request."""
+    code = "import django; from django.conf import settings as s; django.setup(); print(repr(s.SITE_URL))"
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "casebase.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "''"

@@ -38,6 +38,7 @@ def complete_content(organization, title=None):
     content = empty_content(organization)
     content["title"] = title or f"How {organization.name} labels synthetic audio"
     content["framing_question"] = "How should synthetic audio be disclosed?"
+    content["summary"] = f"{organization.name} labels the synthetic audio it makes."
     content["takeaways"] = ["First takeaway.", "Second takeaway.", "Third takeaway."]
     for section in content["sections"]:
         section["response"] = f"Our answer about {section['heading'].lower()}."
@@ -50,6 +51,19 @@ def complete_content(organization, title=None):
     content["modalities"] = ["audio"]
     content["disclosure_types"] = ["direct"]
     return content
+
+
+def publishable() -> dict:
+    """What the editor gives with the publish action so a complete working copy may go out."""
+    from casebase.cases.models import Cohort
+
+    cohort, _ = Cohort.objects.get_or_create(slug="2024-test", defaults={"name": "Test cohort 2024"})
+    return {"cohort": cohort, "no_official_page": True}
+
+
+def publish_post() -> dict:
+    """The publish form as an editor fills it for a complete working copy."""
+    return {"cohort": str(publishable()["cohort"].pk), "no_official_page": "on", "message": ""}
 
 
 PATHS = {
@@ -81,7 +95,7 @@ def submission_in(status, *, organization, by, editor) -> Submission:
         elif step == "approve":
             services.approve(submission=submission, by=editor)
         elif step == "publish":
-            services.publish(submission=submission, by=editor)
+            services.publish(submission=submission, by=editor, **publishable())
         elif step == "reject":
             services.reject(submission=submission, by=editor, reason="Out of scope.")
     return Submission.objects.select_related("case").get(pk=submission.pk)

@@ -6,6 +6,7 @@ from django.test import Client
 from casebase.submissions import services
 from casebase.submissions.models import Status, Submission
 
+from .conftest import publish_post
 from .test_permission_matrix import form_post
 
 LONG_RESPONSE = "A long response written over an hour, with <angle brackets> & ampersands.\n\n" * 20
@@ -261,7 +262,7 @@ def test_publishing_a_stored_tag_too_long_is_refused_and_the_case_stays_as_it_wa
     # A working copy saved before tags were checked at the door.
     content = dict(submission.content, tags=["audio", LONG_TAG])
     Submission.objects.filter(pk=submission.pk).update(content=content)
-    response = editor_client.post(f"/review/{submission.pk}/publish/", {"message": ""}, follow=True)
+    response = editor_client.post(f"/review/{submission.pk}/publish/", publish_post(), follow=True)
     assert response.status_code == 200
     assert "Not published: edit the topic tags first." in response.text
     assert "Each topic tag can be at most 90 characters" in response.text
@@ -272,7 +273,7 @@ def test_publishing_a_stored_tag_too_long_is_refused_and_the_case_stays_as_it_wa
     # Fixed in the form, it publishes.
     content["tags"] = ["audio"]
     Submission.objects.filter(pk=submission.pk).update(content=content)
-    editor_client.post(f"/review/{submission.pk}/publish/", {"message": ""})
+    editor_client.post(f"/review/{submission.pk}/publish/", publish_post())
     submission.refresh_from_db()
     assert submission.status == Status.PUBLISHED
 

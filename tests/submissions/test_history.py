@@ -89,7 +89,9 @@ def test_public_case_page_shows_last_updated_and_change_log(
     services.start_revision(case=case, by=supporter_a)
     services.submit(submission=submission, by=supporter_a)
     services.approve(submission=submission, by=editor)
-    services.publish(submission=submission, by=editor, note="Section 3 updated with 2025 results.")
+    services.publish(
+        submission=submission, by=editor, note="Section 3 updated with 2025 results.", no_official_page=True
+    )
     # Make the revision a later day than the first publication.
     from datetime import timedelta
 

@@ -21,7 +21,7 @@ from casebase.organizations.models import Organization
 from casebase.submissions.models import Comment, Status, Submission
 from tests.conftest import client_for, make_user
 
-from .conftest import build_framework, complete_content, submission_in
+from .conftest import build_framework, complete_content, publish_post, submission_in
 
 PERSONAS = ["anonymous", "supporter_a", "supporter_b", "editor", "admin"]
 
@@ -244,6 +244,7 @@ ROWS = [
         sub_url("review:publish"),
         STAFF_ONLY,
         state=Status.APPROVED,
+        data=lambda ctx: publish_post(),
         effect=lambda ctx, persona: CaseStudy.objects.filter(
             pk=ctx["submission"].case_id, is_published=True, published_on__isnull=False
         ).exists(),

@@ -11,6 +11,7 @@ from casebase.cases.models import CaseStudy
 from casebase.core.mail import send_email
 from casebase.submissions import services
 from casebase.submissions.models import ReviewEvent, Status, Submission
+from tests.submissions.conftest import publishable
 
 ALL_STATUSES = [s for s, _ in Status.choices]
 
@@ -45,7 +46,7 @@ def call(action, submission, *, supporter, editor):
     if action == "approve":
         return services.approve(submission=submission, by=editor)
     if action == "publish":
-        return services.publish(submission=submission, by=editor)
+        return services.publish(submission=submission, by=editor, **publishable())
     if action == "reject":
         return services.reject(submission=submission, by=editor, reason="Not a case study.")
     raise AssertionError(action)
@@ -131,7 +132,11 @@ def test_every_step_notifies_the_other_party(
         ),
         (lambda: services.submit(submission=submission, by=supporter_a), "editor@example.org", "Resubmitted"),
         (lambda: services.approve(submission=submission, by=editor), "supporter_a@example.org", "Approved"),
-        (lambda: services.publish(submission=submission, by=editor), "supporter_a@example.org", "Published"),
+        (
+            lambda: services.publish(submission=submission, by=editor, **publishable()),
+            "supporter_a@example.org",
+            "Published",
+        ),
     ]
     for step, recipient, subject in steps:
         mail.outbox.clear()
@@ -162,7 +167,7 @@ def test_nothing_is_sent_for_rolled_back_work(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with mock.patch.object(CaseStudy, "current_tags", side_effect=RuntimeError("disk full")):
             with pytest.raises(RuntimeError):
-                services.publish(submission=submission, by=editor)
+                services.publish(submission=submission, by=editor, **publishable())
     assert not [cb for cb in callbacks if getattr(cb, "func", None) == send_email.enqueue]
     assert enqueued == []
     assert mail.outbox == []
@@ -194,7 +199,7 @@ def test_publication_makes_the_case_public_and_revisions_keep_it_live(make_submi
     case.refresh_from_db()
     assert (case.is_published, case.title) == (True, first_title), "the live case is untouched in review"
     services.approve(submission=revision, by=editor)
-    services.publish(submission=revision, by=editor, note="Title clarified.")
+    services.publish(submission=revision, by=editor, note="Title clarified.", no_official_page=True)
     case.refresh_from_db()
     assert case.title == "How Organization A labels synthetic audio, revisited"
     assert ReviewEvent.objects.filter(is_public=True, submission=revision).count() == 2

@@ -12,10 +12,10 @@ def cite_panel(citation, downloads: str = "", open: bool = False):
     return {"citation": citation, "downloads": downloads, "open": open}
 
 
-@register.inclusion_tag("analysis/partials.html#cite_panel", takes_context=True)
-def cite_case(context, case):
+@register.inclusion_tag("analysis/partials.html#cite_panel")
+def cite_case(case):
     return {
-        "citation": citations.for_case(case, context.get("request")),
+        "citation": citations.for_case(case),
         "downloads": reverse("analysis:cite_case", args=[case.slug, "x"])[:-1],
     }
 
@@ -23,4 +23,4 @@ def cite_case(context, case):
 @register.inclusion_tag("analysis/partials.html#cite_panel", takes_context=True)
 def cite_view(context, title):
     request = context["request"]
-    return {"citation": citations.for_view(title, request.get_full_path(), request)}
+    return {"citation": citations.for_view(title, request.get_full_path())}
