@@ -46,6 +46,8 @@ def test_cases_accumulate_from_the_list_to_the_comparison(client, casebase_data)
     # The downloads and the feed are of the cases, not of the comparison.
     assert "compare=" not in re.search(r'href="([^"]*format=csv[^"]*)"', listing.content.decode()).group(1)
 
+    # A search keeps it too.
+    assert f'<input type="hidden" name="compare" value="{a}">' in listing.content.decode()
     adds = links(listing, "Add to comparison")
     assert adds and all(cases_in(u)[:1] == [a] and len(cases_in(u)) == 2 for u in adds)
     assert "In your comparison" in listing.content.decode()
