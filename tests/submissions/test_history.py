@@ -97,7 +97,7 @@ def test_public_case_page_shows_last_updated_and_change_log(
 
     CaseStudy.objects.filter(pk=case.pk).update(published_on=case.published_on - timedelta(days=30))
     page = anon_client.get(case.get_absolute_url()).content.decode()
-    assert "Latest revision published" in page
+    assert "Last revised" in page
     assert "Change log" in page
     assert "revision 2 published. Section 3 updated with 2025 results." in page
     assert "first published" in page
