@@ -142,10 +142,10 @@ def recommendation_axes(edition: Edition | None) -> list[Axis]:
     return [
         Axis(
             key=r.key,
-            label=f"{r.label} {r.title}" if r.official_number else r.title,
+            label=r.reader_label,
             group=str(r.section),
             href=r.get_absolute_url(),
-            title=r.key,
+            title=r.reader_label,
             pk=r.pk,
         )
         for r in recs
@@ -387,7 +387,8 @@ def cooccurrence_chart(params, edition: Edition | None) -> Chart:
         row_label="Recommendation",
         col_label="Recommendation",
         rows=rows,
-        cols=[Axis(key=r.key, label=r.title, group=r.group, href=r.href, title=r.key) for r in rows],
+        # The same label on both axes: a person reads them, the key is only in the links.
+        cols=rows,
     )
     for row in rows:
         for col in rows:

@@ -83,7 +83,7 @@ def agreement(params, edition: Edition | None, a: str, b: str) -> Agreement:
     recs = {}
     recommendations = edition.recommendations.order_by("section__order", "order") if edition else []
     for rec in recommendations:
-        recs[rec.key] = RecAgreement(rec.key, rec.label, rec.title)
+        recs[rec.key] = RecAgreement(rec.key, rec.reader_label, rec.title)
     pairs = []
     for (case_id, key), statuses in sorted(by_pair.items()):
         if a in statuses and b in statuses:

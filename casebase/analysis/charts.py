@@ -187,7 +187,8 @@ def chart_csv(chart: Chart) -> str:
     """The chart's numbers as CSV: one row per chart row, one column per chart column."""
     out = io.StringIO()
     writer = csv.writer(out)
-    header = [chart.row_label or "row", f"{chart.row_label or 'row'} key"] + [c.key for c in chart.cols]
+    # Column headers are read by people: labels. Machines find the keys in the row key column.
+    header = [chart.row_label or "row", f"{chart.row_label or 'row'} key"] + [c.label for c in chart.cols]
     if chart.row_totals:
         header.append("total")
     writer.writerow(header)

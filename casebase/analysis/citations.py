@@ -28,6 +28,8 @@ class Citation:
     version: str = ""
     # What a reader of the citation must know: an unconfirmed title or author, the original address.
     note: str = ""
+    # Where PAI itself published the case, when it did: shown beside the citation as a link.
+    original_url: str = ""
 
     @property
     def key(self) -> str:
@@ -135,8 +137,14 @@ def for_case(case) -> Citation:
         notes.append(f"Attributed to {case.organization.name} ({attribution.flag}), not confirmed.")
     if not title.is_fact:
         notes.append("Descriptive title by Casebase editors; PAI's title is not established.")
-    if case.official_url and case.provenance("official_url").is_fact:
-        notes.append(f"Published by Partnership on AI at {case.official_url}.")
+    original = case.provenance("official_url")
+    original_url = case.official_url if case.official_url and original.is_shown else ""
+    if original_url and original.is_fact:
+        notes.append(f"Published by Partnership on AI at {original_url}.")
+    elif original_url:
+        notes.append(
+            f"Published by Partnership on AI, probably at {original_url} ({original.flag}, not confirmed)."
+        )
     return Citation(
         title=case.title,
         author=author,
@@ -145,6 +153,7 @@ def for_case(case) -> Citation:
         accessed=today(),
         key_hint=case.slug,
         note=" ".join(notes),
+        original_url=original_url,
     )
 
 

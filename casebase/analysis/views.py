@@ -1,5 +1,7 @@
 """Cross-case analysis pages. Each works without JavaScript; each chart comes with a table."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -78,8 +80,6 @@ def _toggle_evidence(params) -> dict:
 
 
 def _query_string(params, edition) -> str:
-    from urllib.parse import urlencode
-
     pairs = [(k, v) for k, values in params.items() for v in values]
     if edition and not edition.is_current:
         pairs.append(("edition", edition.slug))
@@ -188,6 +188,9 @@ def compare(request):
         slug = slug.strip()
         if aggregates.is_slug(slug) and slug not in slugs:
             slugs.append(slug)
+    # Four side by side is what the page can show; "Add to comparison" stops offering at four,
+    # but an address may carry more.
+    too_many = len(slugs) > 4
     slugs = slugs[:4]
     edition = aggregates.choose_edition(request.GET.get("edition"))
     cases, rows, shared = aggregates.compare(slugs, edition) if slugs else ([], [], 0)
@@ -210,6 +213,11 @@ def compare(request):
             "choices": [(c.slug, c.organization.name, c.title) for c in choices],
             "free_entry": many,
             "too_few": 0 < len(cases) < 2 or (slugs and len(cases) < 2),
+            "too_many": too_many,
+            # Back to the case list, carrying the selection, to add another case (no JavaScript).
+            "add_more_url": reverse("cases:list") + "?" + urlencode([("compare", c.slug) for c in cases])
+            if 0 < len(cases) < 4
+            else (reverse("cases:list") if not cases else ""),
             "view_title": "Case comparison: " + ", ".join(c.organization.name for c in cases)
             if cases
             else "Case comparison",

@@ -51,7 +51,7 @@ from casebase.cases.models import (
 )
 from casebase.core import pagecache
 from casebase.core.evidence import SHOWN_GRADES, Evidence
-from casebase.framework.models import Principle, Recommendation, StakeholderRole
+from casebase.framework.models import Principle, Recommendation, StakeholderRole, reader_label
 from casebase.organizations.models import Organization
 
 # Change when the index's shape changes, so no process reads an older pickle.
@@ -307,9 +307,17 @@ def _build(connection) -> FacetIndex:
         if grade in SHOWN_GRADES:  # refuted codings are never counted
             index.codings.setdefault(rec_id, {})[(status, voice, grade)] = _mask(positions, size)
     recs = {
-        r["pk"]: r
-        for r in Recommendation.objects.filter(pk__in=list(index.codings)).values(
-            "pk", "key", "title", "official_number", "order", section_order=F("section__order")
+        r.pk: {
+            "pk": r.pk,
+            "key": r.key,
+            "title": r.title,
+            # Only a confirmed number is shown to readers, as on the recommendation's own page.
+            "official_number": r.confirmed_number,
+            "order": r.order,
+            "section_order": r.section_order,
+        }
+        for r in Recommendation.objects.filter(pk__in=list(index.codings)).annotate(
+            section_order=F("section__order")
         )
     }
     index.rec_keys = {pk: r["key"] for pk, r in recs.items()}
@@ -341,7 +349,8 @@ def rec_labels(recs) -> list[tuple[str, str]]:
 
 
 def rec_label(key: str, number: int | None, title: str) -> str:
-    return f"{f'No. {number}' if number else key}: {title}"
+    """A recommendation as readers read it (framework.models.reader_label); the key is not shown."""
+    return reader_label(number, title)
 
 
 def order_positions(index: FacetIndex, sort: str) -> list[int]:

@@ -39,7 +39,6 @@ from django.db.models import QuerySet
 from taggit.models import Tag
 
 from casebase.cases import facetindex, search
-from casebase.cases.facetindex import rec_label
 from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, attach_tags
 from casebase.core.evidence import Evidence, Voice
 from casebase.core.params import MAX_VALUES, clean_key, clean_keys, values_of
@@ -140,8 +139,13 @@ class CaseFilter:
     some); ``params`` is a QueryDict or a dict of lists.
     """
 
-    def __init__(self, params: Mapping, *, only: tuple[str, ...] = FACET_PARAMS):
+    def __init__(
+        self, params: Mapping, *, only: tuple[str, ...] = FACET_PARAMS, carry: Sequence[tuple[str, str]] = ()
+    ):
         self.params = params
+        # Pairs that are no filter but must survive a click on one (the cases chosen for
+        # comparison, on the list page): kept in every url() unless asked not to.
+        self.carry = list(carry)
         self.messages: list[str] = []
         self.unknown: dict[str, list[str]] = {}
         raw_q = " ".join(values_of(params, "q")[:1])
@@ -192,10 +196,7 @@ class CaseFilter:
             return Tag.objects.filter(slug__in=values).values_list("slug", "name")
         # rec: newest edition last, so its title wins.
         rows = Recommendation.objects.filter(key__in=values).order_by("edition__published_on")
-        return [
-            (key, rec_label(key, number, title))
-            for key, number, title in rows.values_list("key", "official_number", "title")
-        ]
+        return [(rec.key, rec.reader_label) for rec in rows]
 
     def _sort(self) -> str:
         sort = clean_key(" ".join(values_of(self.params, "sort")[:1]))
@@ -317,11 +318,12 @@ class CaseFilter:
                 pairs.append((key, value))
         return pairs
 
-    def url(self, selected=None, **extra) -> str:
-        """A query string for the current state with changes (page is always dropped)."""
+    def url(self, selected=None, *, carry: bool = True, **extra) -> str:
+        """A query string for the current state with changes (page is always dropped); ``carry``
+        False leaves out the carried pairs (for an export or a feed of the same cases)."""
         if selected is None:
             selected = {param: list(values) for param, values in self.selected.items()}
-        pairs = self._pairs(selected, **extra)
+        pairs = self._pairs(selected, **extra) + (self.carry if carry else [])
         return "?" + urlencode(pairs) if pairs else "?"
 
     def _toggled(self, param: str, value: str) -> dict[str, list[str]]:
@@ -366,22 +368,29 @@ class CaseFilter:
     def facets(self) -> list[Facet]:
         """Each facet's values with their counts.
 
-        A facet's counts apply every other filter and the search, but not the
-        facet's own values: the number beside a value is how many cases you get
-        by choosing that value (alone) within this facet. Values no case has
-        are left out, unless selected; topics show the TOPIC_FACET_SIZE most used.
+        The number beside a value is what its link lists. A value not chosen
+        adds itself to the facet's chosen values (values of one facet are
+        OR-ed), so its number is how many cases the list shows once it is
+        added: every other filter and the search, and this value or any value
+        already chosen here. A chosen value's number is how many of the cases
+        shown have it. Values no case has (within the other filters) are left
+        out, unless selected; topics show the TOPIC_FACET_SIZE most used.
         """
         facets = []
         for param in FACET_PARAMS:
             within = self.mask(exclude=(param,))
-            rows = [
-                (value, label, self.lens.count(param, value, within))
-                for value, label in self.index.labels.get(param, {}).items()
-            ]
-            rows = [row for row in rows if row[2]]
+            selected = self.selected.get(param, {})
+            chosen = self.lens.any_of(param, selected) if selected else 0
+            rows = []
+            for value, label in self.index.labels.get(param, {}).items():
+                own = self.lens.mask(param, value) & within
+                if not own:
+                    continue
+                shown = own if value in selected else (own | chosen) & within
+                rows.append((value, label, own.bit_count(), shown.bit_count()))
             if param == "tag":
                 rows = sorted(rows, key=lambda row: (-row[2], row[1].lower()))[:TOPIC_FACET_SIZE]
-            selected = self.selected.get(param, {})
+            rows = [(value, label, shown) for value, label, _, shown in rows]
             seen = {row[0] for row in rows}
             rows += [(value, label, 0) for value, label in selected.items() if value not in seen]
             facets.append(

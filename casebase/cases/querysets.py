@@ -94,7 +94,7 @@ def case_sources(
         for coding in group.codings:
             facts.append(
                 (
-                    f"{group.recommendation.label}: {coding.get_status_display()} ({coding.get_voice_display()})",
+                    f"{group.recommendation.reader_label}: {coding.get_status_display()} ({coding.get_voice_display()})",
                     coding.provenance(),
                 )
             )

@@ -1,3 +1,5 @@
+from urllib.parse import quote as urlquote
+
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -12,8 +14,10 @@ from casebase.cases.querysets import (
     codings_by_recommendation,
     related_cases,
 )
+from casebase.core.params import clean_keys, values_of
 
 PAGE_SIZE = 20
+COMPARE_LIMIT = 4  # the compare page shows at most four cases side by side
 FORMATS = ("csv", "json")
 
 
@@ -26,7 +30,8 @@ def case_list(request):
             {"problem": f"Unknown format “{fmt[:40]}”. Use format=csv or format=json, or leave it out."},
             status=400,
         )
-    case_filter = CaseFilter(request.GET)
+    comparing, dropped = compare_selection(request.GET)
+    case_filter = CaseFilter(request.GET, carry=[("compare", case.slug) for case in comparing])
     if fmt in FORMATS:
         return exports.cases_response(request, case_filter, fmt)
 
@@ -34,6 +39,11 @@ def case_list(request):
     # own notice ("did you mean") comes with the others.
     cases = case_filter.cases()
     status, notices = 200, list(case_filter.messages)
+    if dropped:
+        notices.append(
+            f"No published case is called {', '.join(f'“{slug[:40]}”' for slug in dropped)}; "
+            "it was left out of the comparison."
+        )
     raw_page = request.GET.get("page", "1")
     try:
         number = int(raw_page)
@@ -53,7 +63,7 @@ def case_list(request):
         )
         page, status = None, 404
     shown = with_snippets(page.object_list, case_filter.q) if page else []
-    base = case_filter.url()
+    base = case_filter.url(carry=False)
     joiner = "&" if base != "?" else ""
     context = {
         "filter": case_filter,
@@ -64,12 +74,42 @@ def case_list(request):
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
         "cases": shown,
         "notices": notices,
-        "page_base": f"{base}{joiner}page=",
+        "page_base": f"{(carried := case_filter.url())}{'&' if carried != '?' else ''}page=",
         "csv_url": f"{base}{joiner}format=csv",
         "json_url": f"{base}{joiner}format=json",
+        # The feed of exactly these cases: the same query, always newest first.
+        "feed_url": reverse("feed_cases")
+        + ("" if (feed := case_filter.url(sort="", carry=False)) == "?" else feed),
+        **compare_context(comparing),
+        "offer_compare": True,
+        "compare_clear": base,
         "crumbs": [("Case studies", None)],
     }
     return render(request, "cases/list.html", context, status=status)
+
+
+def compare_selection(params) -> tuple[list[CaseStudy], list[str]]:
+    """The published cases chosen for comparison (``compare``, repeatable, at most
+    COMPARE_LIMIT), in the order chosen; and the values that name none."""
+    slugs, _ = clean_keys(values_of(params, "compare"), limit=COMPARE_LIMIT)
+    if not slugs:
+        return [], []
+    found = CaseStudy.objects.published().select_related("organization").in_bulk(slugs, field_name="slug")
+    return [found[s] for s in slugs if s in found], [s for s in slugs if s not in found]
+
+
+def compare_context(comparing: list[CaseStudy]) -> dict:
+    """What a page needs to offer "Add to comparison" without JavaScript: the selection so far,
+    as the compare page's query (``case=``) and as this page's own (``compare=``)."""
+    return {
+        "comparing": comparing,
+        "comparing_full": len(comparing) >= COMPARE_LIMIT,
+        "compare_room": COMPARE_LIMIT - len(comparing),
+        "compare_cases": "".join(f"case={urlquote(c.slug)}&" for c in comparing),
+        "compare_query": "?" + "&".join(f"compare={urlquote(c.slug)}" for c in comparing)
+        if comparing
+        else "",
+    }
 
 
 def with_snippets(cases: list, q: str) -> list:
@@ -96,6 +136,7 @@ def case_detail(request, slug):
     roles = [link for link in case.role_links.all() if link.provenance().is_shown]
     principles = [link for link in case.principle_links.all() if link.provenance().is_shown]
     sources, unsourced = case_sources(case, codings, roles, principles)
+    comparing, _ = compare_selection(request.GET)
     return render(
         request,
         "cases/detail.html",
@@ -121,6 +162,7 @@ def case_detail(request, slug):
             if is_staff
             else None,
             "related": related_cases(case),
+            **compare_context(comparing),
             "crumbs": [("Case studies", reverse("cases:list")), (case.title, None)],
         },
     )

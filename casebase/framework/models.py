@@ -124,6 +124,13 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(grade__in=UNCONFIRMED_GRADES)
 
 
+def reader_label(number: int | None, title: str) -> str:
+    """What a person reads as a recommendation's name, everywhere: "No. 20: Educate platform
+    users…" once its official number is confirmed, else its title. The key (``distributors-4``)
+    is for machines: addresses, the API, data columns."""
+    return f"No. {number}: {title}" if number else title
+
+
 class Recommendation(MarkdownModelMixin, Sourced, models.Model):
     """A practice the Framework recommends.
 
@@ -161,14 +168,28 @@ class Recommendation(MarkdownModelMixin, Sourced, models.Model):
         constraints = [models.UniqueConstraint(fields=["edition", "key"], name="unique_rec_key")]
 
     def __str__(self):
-        return f"{self.label}: {self.title}"
+        return self.reader_label
+
+    @property
+    def confirmed_number(self) -> int | None:
+        """The official number, once confirmed: never one that is only recalled or inferred."""
+        if self.official_number and self.provenance("official_number").grade in FACT_GRADES:
+            return self.official_number
+        return None
+
+    @property
+    def number_label(self) -> str:
+        """ "No. 20" once the number is confirmed, else nothing (pages then show the title alone)."""
+        return f"No. {self.confirmed_number}" if self.confirmed_number else ""
+
+    @property
+    def reader_label(self) -> str:
+        return reader_label(self.confirmed_number, self.title)
 
     @property
     def label(self) -> str:
-        """What readers see as the recommendation's number: the official one once confirmed, else our key."""
-        if self.official_number and self.provenance("official_number").grade in FACT_GRADES:
-            return f"No. {self.official_number}"
-        return self.key
+        """The API's short label: the official number once confirmed, else the key."""
+        return self.number_label or self.key
 
     def get_absolute_url(self):
         return reverse("framework:recommendation", args=[self.key])

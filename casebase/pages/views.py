@@ -166,7 +166,7 @@ def recommendation(request, key):
             "crumbs": [
                 ("Framework", reverse("framework:current")),
                 (rec.edition.slug, rec.edition.get_absolute_url()),
-                (rec.label, None),
+                (rec.reader_label, None),
             ],
         },
     )

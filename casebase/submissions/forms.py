@@ -23,7 +23,7 @@ def recommendation_choices():
     groups: dict[str, list] = {}
     if edition:
         for rec in edition.recommendations.select_related("section").order_by("section__order", "order"):
-            groups.setdefault(str(rec.section), []).append((rec.key, f"{rec.label}: {rec.title}"))
+            groups.setdefault(str(rec.section), []).append((rec.key, rec.reader_label))
     return [("", "Choose a recommendation")] + list(groups.items())
 
 

@@ -52,3 +52,33 @@ def test_bibtex_escapes_special_characters():
     cite = citations.Citation("R&D at 100% {fast} #1_x", "A & B", 2025, "http://x/", citations.today())
     bib = cite.bibtex()
     assert r"R\&D at 100\% \{fast\} \#1\_x" in bib and r"A \& B" in bib
+
+
+def test_case_citations_give_pai_original_address_where_one_exists(client, casebase_data):
+    # Confirmed: said plainly, in every format and as a link beside the citation.
+    html = client.get("/cases/bbc/").content.decode()
+    assert 'href="https://partnershiponai.org/bbc-framework-case-study/"' in html
+    ris = client.get("/analysis/cite/cases/bbc.ris").content.decode()
+    assert "Published by Partnership on AI at https://partnershiponai.org/bbc-framework-case-study/" in ris
+    # Only inferred from PAI's address pattern: given, with its grade.
+    adobe = client.get("/analysis/cite/cases/adobe.bib").content.decode()
+    assert (
+        "probably at https://partnershiponai.org/adobe-framework-case-study/ (inferred, not confirmed)"
+        in adobe
+    )
+    csl = json.loads(client.get("/analysis/cite/cases/adobe.json").content)
+    assert "https://partnershiponai.org/adobe-framework-case-study/" in csl[0]["note"]
+
+
+def test_cite_panel_offers_copy_buttons_from_a_static_script(client, casebase_data):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/cases/bbc/").content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert any('src="/static/js/cite.js"' in tag for tag in scripts)
+    assert "</script>" in html and not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # nothing inline
+    assert 'data-copy="BibTeX"' in html and 'data-copy="RIS"' in html and 'data-copy="CSL-JSON"' in html
+    script = open(finders.find("js/cite.js")).read()
+    assert "navigator.clipboard" in script and "data-copy" in script

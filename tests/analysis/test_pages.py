@@ -1,7 +1,9 @@
 """The analysis pages: they render for everyone, without JavaScript, with bounded queries."""
 
 import csv
+import html
 import io
+import re
 import xml.etree.ElementTree as ET
 
 from django.db import connection
@@ -148,8 +150,40 @@ def test_chart_csv_has_the_numbers_on_the_page(client, casebase_data):
     )
     header = rows[0]
     by_key = {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
-    assert by_key["builders-2"]["builder"] == "5"  # adobe, openai, respeecher, microsoft, truepic
+    # Headers people read are labels; the rows keep a key column for machines.
+    assert header[:2] == ["Recommendation", "Recommendation key"] and "builder" not in header
+    assert by_key["builders-2"]["Builder"] == "5"  # adobe, openai, respeecher, microsoft, truepic
     assert by_key["builders-2"]["total"] == "5"
+    assert by_key["distributors-4"]["Recommendation"].startswith("No. 20: ")
+
+
+def test_one_label_for_a_recommendation_wherever_a_person_reads_it(client, casebase_data):
+    """No. 20 is distributors-4: readers see "No. 20: <title>" (or the title, while a number is
+    unconfirmed) on both axes of the co-occurrence chart, in its table and CSV, in the case
+    list's facets and on the pages; the key only in addresses and key columns."""
+    from casebase.framework.models import Recommendation
+
+    rec = Recommendation.objects.filter(key="distributors-4").order_by("-edition__published_on").first()
+    label = f"No. 20: {rec.title}"
+    assert rec.reader_label == label
+    unconfirmed = Recommendation.objects.filter(key="builders-2").first()
+    assert unconfirmed.reader_label == unconfirmed.title
+
+    rows = list(csv.reader(io.StringIO(client.get("/analysis/charts/cooccurrence.csv").content.decode())))
+    header, body = rows[0], rows[1:]
+    assert label in header and "distributors-4" not in header
+    assert [row[0] for row in body] == header[2:]  # rows and columns carry the same labels
+    svg = client.get("/analysis/charts/cooccurrence.svg").content.decode()
+    texts = re.findall(r"<text[^>]*>([^<]*)<title>([^<]*)</title>", svg)
+    keys = set(Recommendation.objects.values_list("key", flat=True))
+    assert texts and not [t for t in texts if t[0].strip() in keys or t[1].strip() in keys]
+    assert sum(1 for t in texts if t[1] == label) == 2  # once as a row, once as a column
+
+    listing = client.get("/cases/?rec=distributors-4").content.decode()
+    assert f"Recommendation: {label}" in html.unescape(re.sub(r"<[^>]+>", "", listing))
+    assert "distributors-4:" not in listing and "builders-2:" not in listing
+    page = html.unescape(client.get("/recommendations/builders-2/").content.decode())
+    assert "<title>builders-2" not in page and f"<title>{unconfirmed.title}" in page
 
 
 def test_unknown_chart_or_format_is_404(client, casebase_data):

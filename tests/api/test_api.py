@@ -1,9 +1,12 @@
 """The read API: only published records, the /cases/ filters, pagination, throttling, schema, feed."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import html5lib
+import pytest
 from django.http import QueryDict
 from openapi_spec_validator import validate
 from rest_framework.throttling import AnonRateThrottle
@@ -205,3 +208,60 @@ def test_atom_feed_lists_published_cases_newest_first(client, casebase_data):
     published = [e.find("a:published", ns).text for e in entries if e.find("a:published", ns) is not None]
     assert published
     assert published == sorted(published, reverse=True)
+
+
+FEED_QUERIES = [
+    "principle=consent&role=distributor-first-party",
+    "role=builder&role=creator",
+    "q=watermark",
+    "rec=builders-2&evidence=confirmed",
+]
+
+
+@pytest.mark.parametrize("query", FEED_QUERIES)
+def test_atom_feed_follows_the_same_filters_as_the_case_list(client, casebase_data, query):
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    response = client.get(f"/feeds/cases/?{query}")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    links = [e.find("a:link", ns).get("href") for e in root.findall("a:entry", ns)]
+    case_filter = CaseFilter(QueryDict(query))
+    expected = [c.get_absolute_url() for c in case_filter.cases(sort="newest")[:50]]
+    assert [urlsplit(link).path for link in links] == expected
+    assert len(expected) < CaseStudy.objects.published().count()
+    # The title says what is followed; its links lead to the same selection.
+    title = root.find("a:title", ns).text
+    for active in case_filter.active:
+        assert active.label in title
+    if case_filter.q:
+        assert case_filter.q in title
+    self_link = root.find("a:link[@rel='self']", ns).get("href")
+    alternate = root.find("a:link[@rel='alternate']", ns).get("href")
+    assert QueryDict(urlsplit(self_link).query) == QueryDict(query)
+    assert urlsplit(alternate).path == "/cases/" and QueryDict(urlsplit(alternate).query) == QueryDict(query)
+
+
+@pytest.mark.parametrize(
+    "query", ["role=nobody", "principle=%00%ff", "rec=" + "x" * 5000, "evidence=maybe", "voice=robots"]
+)
+def test_atom_feed_refuses_a_filter_it_cannot_follow(client, casebase_data, query):
+    response = client.get(f"/feeds/cases/?{query}")
+    assert response.status_code == 400
+    assert b"cannot follow" in response.content
+
+
+def test_case_list_links_to_the_feed_of_what_it_shows(client, casebase_data):
+    query = "principle=consent&role=distributor-first-party&sort=oldest"
+    response = client.get(f"/cases/?{query}")
+    html = response.content.decode()
+    match = re.search(
+        r'<link rel="alternate" type="application/atom\+xml" title="[^"]*filters" href="([^"]+)"', html
+    )
+    assert match, "no feed of the filtered list in the head"
+    href = match.group(1).replace("&amp;", "&")
+    assert f'href="{match.group(1)}">Atom feed</a>' in html  # and a visible link
+    assert QueryDict(urlsplit(href).query) == QueryDict("principle=consent&role=distributor-first-party")
+    feed = client.get(href)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ET.fromstring(feed.content).findall("a:entry", ns)
+    assert len(entries) == CaseFilter(QueryDict(query)).count > 0

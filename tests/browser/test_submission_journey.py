@@ -154,7 +154,7 @@ def test_supporter_to_editor_to_reader(live_server, page):
     expect(page).to_have_url(re.compile(rf"/cases/{case.slug}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.get_by_text("Audiences trusted labelled clips more.")).to_be_visible()
-    expect(page.get_by_text("Last updated").first).to_be_visible()
+    expect(page.get_by_text("Record last changed").first).to_be_visible()
     shot("09-public-case")
     for key in RECOMMENDATIONS:
         page.goto(f"{base}/recommendations/{key}/")

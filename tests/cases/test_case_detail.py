@@ -26,7 +26,7 @@ def test_shows_the_case_and_its_applications(client, casebase_data):
     assert 'href="/cases/?role=creator"' in text
     assert 'href="/cases/?principle=consent"' in text
     assert "?tag=face-swapping" in text
-    assert "Last updated" in text
+    assert "Record last changed" in text
     assert "Cite this case" in text and "History" in text
 
 
@@ -87,3 +87,20 @@ def test_query_count_does_not_grow_with_cases(client, casebase_data, org_a):
         org_a, "probe", tags=["provenance", "labels"], roles=["builder"], recs=[("builders-2", "implemented")]
     )
     assert_bounded_queries(client, case.get_absolute_url(), lambda: add_many_cases(40))
+
+
+def test_history_names_its_dates_apart_and_none_contradicts_another(client, casebase_data):
+    """The content's publication (March 2024) and the record's last change are different dates
+    with different names; no "last updated" earlier than the record's own last change."""
+    import datetime
+
+    from django.utils import timezone
+
+    changed = timezone.make_aware(datetime.datetime(2026, 12, 2, 10, 0))
+    CaseStudy.objects.filter(slug="bbc").update(updated_at=changed)
+    text = client.get("/cases/bbc/").content.decode()
+    history = text.split('id="history-heading"')[1]
+    assert "First published</dt><dd>March 2024" in history.replace("\n", "")
+    assert 'Record last changed</dt><dd><time datetime="2026-12-02">2 December 2026</time>' in history
+    assert "Last updated" not in text
+    assert "No revision of this case has been published" in history

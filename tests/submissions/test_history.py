@@ -97,7 +97,7 @@ def test_public_case_page_shows_last_updated_and_change_log(
 
     CaseStudy.objects.filter(pk=case.pk).update(published_on=case.published_on - timedelta(days=30))
     page = anon_client.get(case.get_absolute_url()).content.decode()
-    assert "Last updated" in page
+    assert "Last revised" in page
     assert "Change log" in page
     assert "revision 2 published. Section 3 updated with 2025 results." in page
     assert "first published" in page
@@ -118,4 +118,4 @@ def test_change_log_for_a_case_published_before_the_workflow(framework, org_a, a
     page = anon_client.get(case.get_absolute_url()).content.decode()
     # Only the month of the release is known: no day is shown, none is made up.
     assert "March 2024" in page and "1 March 2024" not in page
-    assert "No changes since this case was first published" in page
+    assert "No revision of this case has been published since it was first published" in page

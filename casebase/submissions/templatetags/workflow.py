@@ -1,6 +1,7 @@
 """Template tags for the public side of the workflow: a case's change log and last update."""
 
 from django import template
+from django.utils import timezone
 
 from casebase.cases.models import CaseStudy
 from casebase.submissions.models import ReviewEvent, Status
@@ -10,20 +11,25 @@ register = template.Library()
 
 @register.simple_tag
 def case_change_log(case: CaseStudy) -> dict:
-    """Publications of a case, newest first, with the date it was last updated (one query)."""
+    """Publications of a case, newest first, and its dates (one query).
+
+    Three dates, named apart because they answer different questions: when the case was
+    first published (the content's publication date, often known only to the month); when
+    a revision of it was last published through review; and when Casebase's record of it
+    last changed (any correction, recoding or tagging by editors included). One date called
+    "last updated" stood for the first or the second, and could be earlier than the third.
+    """
     publications = list(
         ReviewEvent.objects.filter(submission__case_id=case.pk, is_public=True, to_status=Status.PUBLISHED)
         .order_by("-created_at", "-pk")
         .only("created_at", "message", "revision")
     )
-    last_updated = publications[0].created_at.date() if publications else case.published_on
+    revisions = [event for event in publications if event.revision > 1]
     return {
         "first_published": case.published_on,
-        "last_updated": last_updated,
+        "revised_on": revisions[0].created_at.date() if revisions else None,
+        "record_changed": timezone.localdate(case.updated_at) if case.updated_at else None,
         "entries": publications,
-        "revised": last_updated is not None
-        and case.published_on is not None
-        and last_updated > case.published_on,
     }
 
 
