@@ -11,6 +11,7 @@ A working copy (``Submission.content``) looks like::
 
 from casebase.cases.models import CaseStudy, TemplateSection
 from casebase.core.evidence import Voice
+from casebase.core.params import MAX_VALUE_LENGTH, clean_key
 from casebase.framework.models import Edition, Principle, StakeholderRole
 
 TEXT_FIELDS = ("title", "framing_question", "summary")
@@ -44,8 +45,10 @@ def with_suggestions(content: dict, params) -> dict:
     are not the current edition's recommendation, or a known role or principle, are ignored."""
 
     def one(name: str) -> str:
+        # Through the one parameter cleaner: a NUL byte (which PostgreSQL refuses) or an
+        # overlong value never reaches the lookups below.
         value = params.get(name, "")
-        return value if isinstance(value, str) and 0 < len(value) <= 120 else ""
+        return clean_key(value) if isinstance(value, str) and len(value) <= MAX_VALUE_LENGTH else ""
 
     content = dict(content)
     rec, role, principle = one("rec"), one("role"), one("principle")

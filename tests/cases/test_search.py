@@ -227,7 +227,9 @@ def test_snippets_start_and_end_on_whole_words(client, casebase_data, org_a):
     slugs, response = result_slugs(client, "quillwort")
     assert slugs == ["long-summary"]
     text = re.sub(r"</?mark>", "", str(response.context["cases"][0].snippet))
-    assert text.startswith("… ") and text.endswith(" …")
-    inner = text[2:-2].split()
+    if connection.vendor != "postgresql":
+        # Cut by the site: the cut is marked. PostgreSQL's ts_headline cuts at words itself.
+        assert text.startswith("… ") and text.endswith(" …")
+    inner = text.removeprefix("… ").removesuffix(" …").split()
     assert inner[0] in words and inner[-1] in words + ["quillwort"], (inner[0], inner[-1])
     assert "quillwort" in inner
