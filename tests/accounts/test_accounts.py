@@ -306,12 +306,11 @@ def test_demo_users_command_still_works(org_a):
 
     out = StringIO()
     call_command("create_demo_users", stdout=out)
-    assert "editor" in out.getvalue()
+    # The sign-in form asks for an email address: the printed logins are addresses.
+    assert "email: editor@example.org" in out.getvalue()
+    assert "email: supporter@example.org" in out.getvalue()
     supporter = get_user_model().objects.get(username="supporter")
     assert supporter.membership.organization == org_a
-    assert (
-        Client().post("/accounts/login/", {"username": "supporter", "password": "casebase-demo-2026"})[
-            "Location"
-        ]
-        == "/submit/"
-    )
+    for login in ("supporter@example.org", "supporter"):
+        response = Client().post("/accounts/login/", {"username": login, "password": "casebase-demo-2026"})
+        assert response["Location"] == "/submit/"

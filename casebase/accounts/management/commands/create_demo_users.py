@@ -45,9 +45,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (local use only):"))
         self.stdout.write(
-            f"  editor     username: editor     password: {DEMO_PASSWORD}   (PAI staff: /review/, /admin/)"
+            f"  editor     email: editor@example.org     password: {DEMO_PASSWORD}   (PAI staff: /review/, /admin/)"
         )
         self.stdout.write(
-            f"  supporter  username: supporter  password: {DEMO_PASSWORD}   ({org_name}: /submit/)"
+            f"  supporter  email: supporter@example.org  password: {DEMO_PASSWORD}   ({org_name}: /submit/)"
         )
         self.stdout.write("")
