@@ -189,6 +189,33 @@ def persona_clients(anon_client, supporter_a_client, supporter_b_client, editor_
     }
 
 
+def _selects_browser_tests(config) -> bool:
+    """Whether this run would collect the browser package (by its arguments and -m)."""
+    from pathlib import Path
+
+    if "not browser" in (config.option.markexpr or ""):
+        return False
+    browser_dir = Path(config.rootpath, "tests", "browser").resolve()
+    for arg in config.args or [str(Path(config.rootpath, "tests"))]:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == browser_dir or browser_dir in path.parents or path in browser_dir.parents:
+            return True
+    return False
+
+
+def pytest_configure(config):
+    """Without a Chromium, stop before any test runs, with the one line saying what to install.
+
+    Checked here, in the controlling process: a worker that stops on its own leaves pytest-xdist
+    printing an internal error instead of that line."""
+    if hasattr(config, "workerinput") or not _selects_browser_tests(config):
+        return
+    from tests.find_browser import MISSING, chromium_path
+
+    if chromium_path() is None:
+        pytest.exit(MISSING, returncode=3)
+
+
 # Packages whose files take longest, started first: the workers then fill in around them
 # with the short files instead of one of them finishing a long file alone at the end.
 LONGEST_FIRST = ("/tests/browser/", "/tests/security/")
