@@ -4,10 +4,10 @@ Personas: anonymous, supporter of organization A, supporter of organization B,
 editor (PAI staff) and administrator.
 
 The real data (the Framework, organizations, cases and analyses of fixtures/)
-is loaded once per test module, inside a transaction that is rolled back when
-the module is done: what Django's ``TestCase.setUpTestData`` does for a class.
-Each test still runs in its own savepoint, so whatever a test writes is undone
-before the next one. Tests that need committed data (a live server for the
+is loaded once per test process, inside a transaction that is never committed
+(``RealWorld``): what Django's ``TestCase.setUpTestData`` does for a class. Each
+module runs in a savepoint of its own and each test in another, so whatever a
+module or a test writes is undone before the next one. Tests that need committed data (a live server for the
 browser) load it themselves, in their own modules.
 """
 
@@ -56,9 +56,71 @@ def rolled_back(django_db_blocker):
                 atomic.__exit__(None, None, None)
 
 
+class RealWorld:
+    """The real data, loaded once per test process and kept in a transaction on every database.
+
+    Loading it costs about 2,900 queries, so it is not loaded per module: it stays open while
+    module after module uses it (each inside a savepoint of its own, rolled back at its end), and
+    is rolled back only when a module that must not see it comes along (one that builds a world
+    of its own, or commits through a live server). The collection order puts the modules that
+    use it together, so each process loads it about once."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self._atomics: dict | None = None
+
+    def open(self) -> None:
+        if self._atomics is not None:
+            return
+        with self.blocker.unblock():
+            self._atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+            for atomic in self._atomics.values():
+                atomic.__enter__()
+            load_real_data()
+
+    def close(self) -> None:
+        if self._atomics is None:
+            return
+        atomics, self._atomics = self._atomics, None
+        with self.blocker.unblock():
+            for alias, atomic in atomics.items():
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+_open_worlds: list[RealWorld] = []
+
+# Fixtures that stand on the real world: a module whose tests use one of them keeps it open.
+WORLD_FIXTURES = frozenset({"real_data", "site_world"})
+
+
+@pytest.fixture(scope="session")
+def real_world(django_db_setup, django_db_blocker):
+    world = RealWorld(django_db_blocker)
+    _open_worlds.append(world)
+    yield world
+    _open_worlds.remove(world)
+    world.close()
+
+
+def _uses_world(items) -> bool:
+    return any(WORLD_FIXTURES.intersection(item.fixturenames) for item in items)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _real_world_for_module(request):
+    """Open the real world for a module that uses it; roll it back before one that does not."""
+    if _uses_world(item for item in request.session.items if item.module is request.module):
+        request.getfixturevalue("real_world").open()
+    else:
+        for world in _open_worlds:
+            world.close()
+
+
 @pytest.fixture(scope="module")
 def module_transaction(django_db_setup, django_db_blocker):
-    """A transaction around the whole module, rolled back at its end; tests run in savepoints."""
+    """A transaction (a savepoint, inside the real world) around the whole module, rolled back at
+    its end; tests run in savepoints of their own."""
     with rolled_back(django_db_blocker):
         yield
 
@@ -66,7 +128,7 @@ def module_transaction(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def real_data(module_transaction, django_db_blocker):
     with django_db_blocker.unblock():
-        return load_real_data()
+        return Edition.objects.get(slug="2023")
 
 
 @pytest.fixture
@@ -226,4 +288,10 @@ def pytest_collection_modifyitems(config, items):
         path = str(item.path)
         return next((i for i, part in enumerate(LONGEST_FIRST) if part in path), len(LONGEST_FIRST))
 
-    items.sort(key=weight)
+    # Then the modules on the real world before the others, so each process loads it about once
+    # (the browser package commits its own data and runs with the world rolled back).
+    by_module: dict = {}
+    for item in items:
+        by_module.setdefault(item.module, []).append(item)
+    on_world = {module for module, its in by_module.items() if _uses_world(its)}
+    items.sort(key=lambda item: (weight(item), item.module not in on_world))

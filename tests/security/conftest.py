@@ -31,8 +31,10 @@ def _draft(organization, user, title):
     return services.create_draft(organization=organization, content=content, by=user)
 
 
-def build_world() -> SimpleNamespace:
-    call_command("load_casebase", verbosity=0, stdout=open("/dev/null", "w"))
+def build_world(*, load: bool = True) -> SimpleNamespace:
+    """The personas, drafts and an invitation on the real data (loaded here unless already there)."""
+    if load:
+        call_command("load_casebase", verbosity=0, stdout=open("/dev/null", "w"))
     edition = Edition.objects.get(slug="2023")
     org_a = Organization.objects.create(slug="org-a", name="Organization A", kind="industry")
     org_b = Organization.objects.create(slug="org-b", name="Organization B", kind="media")
@@ -77,9 +79,10 @@ def build_world() -> SimpleNamespace:
 
 
 @pytest.fixture(scope="package")
-def site_world(django_db_setup, django_db_blocker):
+def site_world(real_world, django_db_blocker):
+    real_world.open()
     with rolled_back(django_db_blocker), django_db_blocker.unblock():
-        yield build_world()
+        yield build_world(load=False)
 
 
 @pytest.fixture
