@@ -62,7 +62,7 @@ def new(request):
             )
             return HttpResponseRedirect(reverse("corrections:thanks") + f"?page={page.path}")
     else:
-        status = 400
+        status = 422  # as every form of the site answers when sent back with its errors
     return render(request, "corrections/new.html", {"form": form, "page": page}, status=status)
 
 
@@ -122,7 +122,7 @@ def review(request, pk):
             "withdraw": services.WITHDRAW,
             "current_status": _status_value(suggestion),
         },
-        status=400 if form is not None and form.errors else 200,
+        status=422 if form is not None and form.errors else 200,
     )
 
 

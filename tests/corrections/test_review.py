@@ -84,7 +84,7 @@ def test_accepting_changes_the_page_the_log_and_the_history(
     assert "accepted" in mail.outbox[0].subject and "Adobe's corrected summary." in mail.outbox[0].body
     # Decided once: a second decision is refused and changes nothing.
     again = editor_client.post(suggestion.get_absolute_url(), {"decision": "decline", "reason": "Oops"})
-    assert again.status_code == 400 and "already been decided" in again.text
+    assert again.status_code == 422 and "already been decided" in again.text
     assert Suggestion.objects.get(pk=suggestion.pk).status == Suggestion.Status.ACCEPTED
 
 
@@ -129,11 +129,11 @@ def test_a_reason_is_required_and_typed_values_are_kept(make_suggestion, editor_
     response = editor_client.post(
         suggestion.get_absolute_url(), {"decision": "accept", "new_value": "Kept title", "reason": ""}
     )
-    assert response.status_code == 400 and "Kept title" in response.text
+    assert response.status_code == 422 and "Kept title" in response.text
     long_title = editor_client.post(
         suggestion.get_absolute_url(), {"decision": "accept", "new_value": "t" * 300, "reason": "Longer."}
     )
-    assert long_title.status_code == 400 and "at most 250 characters" in long_title.text
+    assert long_title.status_code == 422 and "at most 250 characters" in long_title.text
     assert Suggestion.objects.get(pk=suggestion.pk).status == Suggestion.Status.OPEN
 
 
@@ -193,5 +193,5 @@ def test_a_case_unpublished_since_cannot_be_corrected(make_suggestion, editor_cl
     response = editor_client.post(
         suggestion.get_absolute_url(), {"decision": "accept", "new_value": "New.", "reason": "Why."}
     )
-    assert response.status_code == 400 and "no longer published" in response.text
+    assert response.status_code == 422 and "no longer published" in response.text
     assert Suggestion.objects.get(pk=suggestion.pk).status == Suggestion.Status.OPEN

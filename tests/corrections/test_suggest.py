@@ -83,7 +83,7 @@ def test_a_signed_in_user_suggests_the_same_way(supporter_a, casebase_data, sugg
 
 def test_an_analysis_suggestion_says_which_figure(anon_client, casebase_data, suggest_post):
     missing = anon_client.post(NEW, suggest_post(page="/analysis/gaps/", field="figure"))
-    assert missing.status_code == 400 and "Say which figure" in missing.text
+    assert missing.status_code == 422 and "Say which figure" in missing.text
     response = anon_client.post(NEW, suggest_post(page="/analysis/gaps/", field="figure", figure="Row 3"))
     assert response.status_code == 302
     suggestion = Suggestion.objects.get()
@@ -136,18 +136,18 @@ def test_bad_input_gets_clear_messages_and_keeps_what_was_typed(anon_client, cas
         NEW,
         suggest_post(problem=long, source_url="javascript:alert(1)", email="not-an-address", field="nope"),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     text = response.text
     assert "Ensure this value has at most 2000 characters (it has 2001)" in text
     assert "Enter a valid URL" in text or "http:// or https://" in text
     assert "Enter a valid email address" in text
     assert "Select a valid choice" in text
     assert long in text and "not-an-address" in text and "Rita Reader" in text  # nothing lost
-    assert anon_client.post(NEW, suggest_post(source_url="ftp://example.org/x")).status_code == 400
+    assert anon_client.post(NEW, suggest_post(source_url="ftp://example.org/x")).status_code == 422
     credit = anon_client.post(NEW, suggest_post(credit_name=""))
-    assert credit.status_code == 400 and "Give the name to credit" in credit.text
+    assert credit.status_code == 422 and "Give the name to credit" in credit.text
     huge = anon_client.post(NEW, suggest_post(problem="y" * 200_000))
-    assert huge.status_code == 400 and "at most 2000 characters" in huge.text
+    assert huge.status_code == 422 and "at most 2000 characters" in huge.text
     assert not Suggestion.objects.exists()
 
 
@@ -157,7 +157,7 @@ def test_hostile_input_is_shown_escaped_everywhere(payload, casebase_data, edito
     data = suggest_post(problem=payload, credit_name=payload, figure=payload)
     # Echoed back on a validation error (the address is refused) ...
     echoed = anon.post(NEW, data | {"email": payload + "@"})
-    assert echoed.status_code == 400
+    assert echoed.status_code == 422
     assert not script_injection_problems(echoed.text, nonce_of(echoed))
     # ... and stored, then shown to editors and, once accepted, to everyone.
     assert anon.post(NEW, data).status_code == 302
