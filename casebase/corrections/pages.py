@@ -79,12 +79,16 @@ class Page:
 def clean_path(value) -> str:
     """The page's path and query as a local address, or '' if it is not one."""
     value = str(value or "").strip()
-    if not value or len(value) > PATH_BUDGET or not value.isprintable() or "\\" in value:
+    if not value or len(value) > 4 * PATH_BUDGET or not value.isprintable() or "\\" in value:
         return ""
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return ""
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    if len(parts.path) > PATH_BUDGET:
+        return ""
+    full = parts.path + (f"?{parts.query}" if parts.query else "")
+    # A page's filters are context for the editor, not part of the fact: a long query is dropped.
+    return full if len(full) <= PATH_BUDGET else parts.path
 
 
 def _case_targets(case: CaseStudy) -> list[Target]:

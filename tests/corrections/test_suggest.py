@@ -104,6 +104,9 @@ def test_draft_or_unknown_pages_are_refused(anon_client, casebase_data, suggest_
         assert anon_client.get(NEW, {"page": page}).status_code == status, page
         assert anon_client.post(NEW, suggest_post(page=page)).status_code == status, page
     assert not Suggestion.objects.exists()
+    # A long set of filters on an analysis page is dropped rather than refused.
+    long_query = "/analysis/matrix/?" + "&".join(f"role=r{n}" for n in range(100))
+    assert anon_client.get(NEW, {"page": long_query}).context["page"].path == "/analysis/matrix/"
 
 
 def test_honeypot_is_thanked_and_dropped(anon_client, casebase_data, suggest_post):
