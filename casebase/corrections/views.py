@@ -1,7 +1,7 @@
 """Suggest a correction (anyone), the thank-you page, the public change log, and the editor's review."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -121,6 +121,7 @@ def review(request, pk):
             "statuses": Application.Status.choices,
             "withdraw": services.WITHDRAW,
             "current_status": _status_value(suggestion),
+            "revision": _revision_in_progress(suggestion),
         },
         status=422 if form is not None and form.errors else 200,
     )
@@ -129,3 +130,18 @@ def review(request, pk):
 def _status_value(suggestion: Suggestion) -> str:
     """A coding's current status as its value (the suggestion keeps its label)."""
     return next((v for v, label in Application.Status.choices if label == suggestion.current_value), "")
+
+
+def _revision_in_progress(suggestion: Suggestion):
+    """The case's working copy when a revision of it is under way, else None.
+
+    Publishing a revision writes the whole case from its working copy, so a correction made
+    meanwhile must be made in the revision too or it is undone: the editor is told so.
+    """
+    if suggestion.case is None:
+        return None
+    try:
+        working = suggestion.case.submission  # the workflow's one working copy (reverse one-to-one)
+    except ObjectDoesNotExist:
+        return None
+    return None if working.status == "published" else working

@@ -195,3 +195,12 @@ def test_a_case_unpublished_since_cannot_be_corrected(make_suggestion, editor_cl
     )
     assert response.status_code == 422 and "no longer published" in response.text
     assert Suggestion.objects.get(pk=suggestion.pk).status == Suggestion.Status.OPEN
+
+
+def test_the_editor_is_warned_of_a_revision_under_way(make_suggestion, editor, editor_client):
+    from casebase.submissions import services as workflow
+
+    suggestion = make_suggestion()
+    assert "A revision of this case is under way" not in editor_client.get(suggestion.get_absolute_url()).text
+    workflow.start_revision(case=CaseStudy.objects.get(slug="adobe"), by=editor)
+    assert "A revision of this case is under way" in editor_client.get(suggestion.get_absolute_url()).text
