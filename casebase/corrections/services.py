@@ -8,10 +8,8 @@ change-log entry. Declining records the reason. Either way a suggester who left 
 address is told, by one email after the transaction commits.
 """
 
-import hashlib
 from dataclasses import replace
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import loader
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from casebase.cases.models import Application, CaseCredit, CaseStudy, TaggedPrinciple, TaggedRole
 from casebase.cases.writing import ApplicationData, Credit, TagClaim, provenance_columns, save_case
+from casebase.core import throttle
 from casebase.core.evidence import TEXT_BUDGET, Grade, Provenance, Voice
 from casebase.core.mail import queue_email
 from casebase.core.siteurl import site_url
@@ -26,7 +25,7 @@ from casebase.corrections.models import Suggestion
 from casebase.corrections.pages import CASE_TEXT_FIELDS, RECOMMENDATION_TEXT_FIELDS, Page, Target
 from casebase.framework.models import Recommendation
 
-# --- Throttle: the approach of casebase.accounts.passwordreset -------------------------------
+# --- Throttle: counted per hour like password reset requests (casebase.core.throttle) --------
 WINDOW_SECONDS = 3600
 # Someone reading carefully may find several mistakes in an hour; a script finds hundreds.
 PER_ADDRESS = 10
@@ -40,20 +39,12 @@ TOO_MANY = (
 WITHDRAW = "withdraw"
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the cache is unavailable or the key just expired: do not refuse
-        return 0
-
-
 def refusal(*, email: str, client: str) -> str:
     """The message refusing this suggestion if its address or its client sent too many, else ""."""
-    over = _count(f"corrections:client:{client}") > PER_CLIENT
+    over = throttle.count(f"corrections:client:{client}", WINDOW_SECONDS) > PER_CLIENT
     if email:
-        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-        over = _count(f"corrections:address:{digest}") > PER_ADDRESS or over
+        key = f"corrections:address:{throttle.digest(email)}"
+        over = throttle.count(key, WINDOW_SECONDS) > PER_ADDRESS or over
     return TOO_MANY if over else ""
 
 
@@ -271,9 +262,7 @@ def value_label(suggestion: Suggestion, new_value: str) -> str:
 @transaction.atomic
 def accept(*, suggestion: Suggestion, editor, new_value: str, reason: str) -> Suggestion:
     """Make the change the suggestion asked for (as the editor wrote it) and log it publicly."""
-    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-    if suggestion.status != Suggestion.Status.OPEN:
-        raise NotDecidable("This suggestion has already been decided.")
+    suggestion = _open(suggestion)
     if suggestion.target == "case" and suggestion.field in CASE_TEXT_FIELDS:
         old = _correct_case_field(suggestion, editor, new_value, reason)
     elif suggestion.target in ("case-role", "case-principle"):
@@ -292,23 +281,27 @@ def accept(*, suggestion: Suggestion, editor, new_value: str, reason: str) -> Su
         old = suggestion.figure
     else:
         raise NotDecidable("This suggestion names a fact Casebase cannot change here.")
-    suggestion.status = Suggestion.Status.ACCEPTED
     suggestion.old_value = old
     suggestion.new_value = value_label(suggestion, new_value)
-    suggestion.reason = reason
-    suggestion.decided_by = editor
-    suggestion.decided_at = timezone.now()
-    suggestion.save()
-    _tell(suggestion)
-    return suggestion
+    return _decided(suggestion, Suggestion.Status.ACCEPTED, editor, reason)
 
 
 @transaction.atomic
 def decline(*, suggestion: Suggestion, editor, reason: str) -> Suggestion:
+    suggestion = _open(suggestion)
+    return _decided(suggestion, Suggestion.Status.DECLINED, editor, reason)
+
+
+def _open(suggestion: Suggestion) -> Suggestion:
+    """The suggestion, locked, if it is still waiting for a decision."""
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != Suggestion.Status.OPEN:
         raise NotDecidable("This suggestion has already been decided.")
-    suggestion.status = Suggestion.Status.DECLINED
+    return suggestion
+
+
+def _decided(suggestion: Suggestion, status: str, editor, reason: str) -> Suggestion:
+    suggestion.status = status
     suggestion.reason = reason
     suggestion.decided_by = editor
     suggestion.decided_at = timezone.now()
