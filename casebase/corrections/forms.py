@@ -96,11 +96,16 @@ class DecisionForm(Form):
         max_length=VALUE_BUDGET,
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        strip=False,
     )
+    # The fingerprint of the value the editor started from (services.fingerprint).
+    expected = forms.CharField(max_length=64, required=False, empty_value=None, widget=forms.HiddenInput)
     reason = forms.CharField(
         label="Why",
         max_length=REASON_BUDGET,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Accepted: shown in the public change log. Declined: told to the suggester, if they left an address.",
     )
+
+    def clean_new_value(self):
+        # Browsers post line breaks as CRLF; the records keep LF, and no fact starts or ends in space.
+        return self.cleaned_data["new_value"].replace("\r\n", "\n").strip()

@@ -8,6 +8,7 @@ change-log entry. Declining records the reason. Either way a suggester who left 
 address is told, by one email after the transaction commits.
 """
 
+import hashlib
 from dataclasses import replace
 
 from django.core.exceptions import ValidationError
@@ -87,6 +88,34 @@ class NotDecidable(Exception):
     """The suggestion cannot be decided this way (already decided, or its fact is gone)."""
 
 
+class Changed(NotDecidable):
+    """The fact changed after the editor opened the suggestion: their new value would undo that."""
+
+
+def fingerprint(value: str) -> str:
+    """A value as the review form carries it, to tell whether the fact changed meanwhile (a hash:
+    browsers rewrite line breaks in the values they post)."""
+    return hashlib.sha256(value.replace("\r\n", "\n").encode()).hexdigest()
+
+
+def live_value(suggestion: Suggestion) -> str:
+    """What the fact says now (an editor edits from this, not from what it said when suggested)."""
+    model = {"case": CaseStudy, "recommendation": Recommendation}.get(suggestion.target)
+    fields = CASE_TEXT_FIELDS if model is CaseStudy else RECOMMENDATION_TEXT_FIELDS
+    if model is None or suggestion.field not in fields:
+        return suggestion.current_value
+    value = model.objects.filter(pk=suggestion.target_pk).values_list(suggestion.field, flat=True).first()
+    return suggestion.current_value if value is None else str(value)
+
+
+def _unchanged(old: str, expected: str | None) -> None:
+    if expected is not None and fingerprint(old) != expected:
+        raise Changed(
+            "This field was changed by someone else after you opened this page. It now reads as shown "
+            "below; your text is in the form: make the correction again from the current text."
+        )
+
+
 def _editor_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -141,10 +170,11 @@ def _check_length(model, name: str, value: str) -> None:
         )
 
 
-def _correct_case_field(suggestion, editor, new_value, reason) -> str:
+def _correct_case_field(suggestion, editor, new_value, reason, expected) -> str:
     case = _published_case(suggestion.target_pk)
     name = suggestion.field
     old = str(getattr(case, name) or "")
+    _unchanged(old, expected)
     _check_length(CaseStudy, name, new_value)
     case.set_provenance(name, **_checked(suggestion, editor, case.provenance(name), reason))
     sources = dict(case.field_sources)
@@ -234,13 +264,14 @@ def _recode(suggestion, editor, new_value, reason) -> str:
     return old
 
 
-def _correct_recommendation(suggestion, editor, new_value, reason) -> str:
+def _correct_recommendation(suggestion, editor, new_value, reason, expected) -> str:
     rec = Recommendation.objects.select_for_update().filter(pk=suggestion.target_pk).first()
     if rec is None:
         raise NotDecidable("That recommendation is no longer in the Framework.")
     name = suggestion.field
     _check_length(Recommendation, name, new_value)
     old = str(getattr(rec, name) or "")
+    _unchanged(old, expected)
     rec.set_provenance(name, **_checked(suggestion, editor, rec.provenance(name), reason))
     setattr(rec, name, new_value)
     rec._change_reason = _history_reason(suggestion, reason)
@@ -260,11 +291,17 @@ def value_label(suggestion: Suggestion, new_value: str) -> str:
 
 
 @transaction.atomic
-def accept(*, suggestion: Suggestion, editor, new_value: str, reason: str) -> Suggestion:
-    """Make the change the suggestion asked for (as the editor wrote it) and log it publicly."""
+def accept(
+    *, suggestion: Suggestion, editor, new_value: str, reason: str, expected: str | None = None
+) -> Suggestion:
+    """Make the change the suggestion asked for (as the editor wrote it) and log it publicly.
+
+    ``expected`` is the fingerprint of the value the editor started from: if the fact has
+    changed since, nothing is written (Changed).
+    """
     suggestion = _open(suggestion)
     if suggestion.target == "case" and suggestion.field in CASE_TEXT_FIELDS:
-        old = _correct_case_field(suggestion, editor, new_value, reason)
+        old = _correct_case_field(suggestion, editor, new_value, reason, expected)
     elif suggestion.target in ("case-role", "case-principle"):
         old = _withdraw_tag(suggestion, editor, reason)
     elif suggestion.target == "credit":
@@ -272,7 +309,7 @@ def accept(*, suggestion: Suggestion, editor, new_value: str, reason: str) -> Su
     elif suggestion.target == "coding":
         old = _recode(suggestion, editor, new_value, reason)
     elif suggestion.target == "recommendation" and suggestion.field in RECOMMENDATION_TEXT_FIELDS:
-        old = _correct_recommendation(suggestion, editor, new_value, reason)
+        old = _correct_recommendation(suggestion, editor, new_value, reason, expected)
     elif suggestion.target == "analysis-page":
         # A figure is counted from the codings: the editor corrects those (on the worklist or in
         # the admin) and says here what changed.

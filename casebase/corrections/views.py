@@ -86,6 +86,7 @@ def changes(request):
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     suggestion = get_object_or_404(Suggestion.objects.select_related("case", "decided_by"), pk=pk)
+    live = services.live_value(suggestion)
     form = None
     if request.method == "POST":
         form = DecisionForm(request.POST)
@@ -98,6 +99,7 @@ def review(request, pk):
                         editor=request.user,
                         new_value=data["new_value"],
                         reason=data["reason"],
+                        expected=data["expected"],
                     )
                     messages.success(request, "Accepted: the change is made and in the public change log.")
                 else:
@@ -114,9 +116,9 @@ def review(request, pk):
         {
             "suggestion": suggestion,
             "form": form,
-            "new_value": form.data.get("new_value", suggestion.current_value)
-            if form
-            else suggestion.current_value,
+            "new_value": form.data.get("new_value", live) if form else live,
+            "live": live,
+            "expected": services.fingerprint(live),
             "reason": form.data.get("reason", "") if form else "",
             "statuses": Application.Status.choices,
             "withdraw": services.WITHDRAW,

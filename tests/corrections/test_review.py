@@ -204,3 +204,27 @@ def test_the_editor_is_warned_of_a_revision_under_way(make_suggestion, editor, e
     assert "A revision of this case is under way" not in editor_client.get(suggestion.get_absolute_url()).text
     workflow.start_revision(case=CaseStudy.objects.get(slug="adobe"), by=editor)
     assert "A revision of this case is under way" in editor_client.get(suggestion.get_absolute_url()).text
+
+
+def test_an_edit_made_meanwhile_is_not_undone(make_suggestion, editor, editor_client):
+    suggestion = make_suggestion(field="title")
+    opened = editor_client.get(suggestion.get_absolute_url()).context["expected"]
+    adobe = CaseStudy.objects.get(slug="adobe")
+    adobe.title = "A title another editor wrote"
+    adobe.save()
+    response = editor_client.post(
+        suggestion.get_absolute_url(),
+        {"decision": "accept", "new_value": "My title", "reason": "Typo.", "expected": opened},
+    )
+    assert response.status_code == 422 and "changed by someone else" in response.text
+    assert "My title" in response.text and "A title another editor wrote" in response.text  # both kept
+    assert CaseStudy.objects.get(slug="adobe").title == "A title another editor wrote"
+    # Started again from the current text (the form now carries its fingerprint), it goes through.
+    again = {
+        "decision": "accept",
+        "new_value": "My title\r\n",
+        "reason": "Typo.",
+        "expected": response.context["expected"],
+    }
+    assert editor_client.post(suggestion.get_absolute_url(), again).status_code == 302
+    assert CaseStudy.objects.get(slug="adobe").title == "My title"
