@@ -137,9 +137,19 @@ def test_a_reason_is_required_and_typed_values_are_kept(make_suggestion, editor_
     assert Suggestion.objects.get(pk=suggestion.pk).status == Suggestion.Status.OPEN
 
 
-def test_withdrawing_a_role_a_credit_and_recoding(make_suggestion, editor, anon_client):
+def test_withdrawing_a_role_a_credit_and_recoding(make_suggestion, editor, editor_client, anon_client):
     case = CaseStudy.objects.get(slug="microsoft-linkedin")
     path = case.get_absolute_url()
+    # What the editor is offered: a tag or credit is withdrawn; a coding gets a status (or is withdrawn).
+    role_page = editor_client.get(make_suggestion(page=path, field="role:builder").get_absolute_url())
+    assert 'name="new_value" value="withdraw"' in role_page.text and "withdraws this fact" in role_page.text
+    coding = case.applications.shown().order_by("recommendation__key").first()
+    coding_page = editor_client.get(
+        make_suggestion(
+            page=path, field=f"coding:{coding.recommendation.key}:{coding.voice}"
+        ).get_absolute_url()
+    )
+    assert f'<option value="{coding.status}" selected>' in coding_page.text
     services.accept(
         suggestion=make_suggestion(page=path, field="role:builder"),
         editor=editor,
@@ -159,7 +169,6 @@ def test_withdrawing_a_role_a_credit_and_recoding(make_suggestion, editor, anon_
     )
     assert CaseCredit.objects.get(case=case, organization__slug="linkedin").grade == "refuted"
     assert case.credits.filter(role="lead").count() == 1  # the lead organization stays credited
-    coding = case.applications.shown().order_by("recommendation__key").first()
     key = f"coding:{coding.recommendation.key}:{coding.voice}"
     services.accept(
         suggestion=make_suggestion(page=path, field=key),

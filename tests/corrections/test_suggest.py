@@ -159,9 +159,15 @@ def test_hostile_input_is_shown_escaped_everywhere(payload, casebase_data, edito
     anon = client_for(None)
     data = suggest_post(problem=payload, credit_name=payload, figure=payload)
     # Echoed back on a validation error (the address is refused) ...
-    echoed = anon.post(NEW, data | {"email": payload + "@"})
+    echoed = anon.post(NEW, data | {"email": payload + "@", "source_url": payload})
     assert echoed.status_code == 422
     assert not script_injection_problems(echoed.text, nonce_of(echoed))
+    for page in (
+        anon.get(NEW, {"page": "/cases/" + payload, "field": payload}),
+        anon.get(NEW, {"page": payload}),
+    ):
+        assert page.status_code in (400, 404)
+        assert not script_injection_problems(page.text, nonce_of(page))
     # ... and stored, then shown to editors and, once accepted, to everyone.
     assert anon.post(NEW, data).status_code == 302
     figure = anon.post(
