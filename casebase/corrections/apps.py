@@ -9,5 +9,5 @@ class CorrectionsConfig(AppConfig):
     name = "casebase.corrections"
 
     def ready(self):
-        # An accepted correction shows on the case page and in the change log.
+        # An accepted correction shows on its case's page (Suggestion.affects_public_pages).
         pagecache.watch(self)

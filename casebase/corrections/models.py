@@ -87,6 +87,11 @@ class Suggestion(models.Model):
     def get_absolute_url(self):
         return reverse("corrections:review", args=[self.pk])
 
+    def affects_public_pages(self) -> bool:
+        """Only an accepted correction shows on a public page (casebase.core.pagecache): a new
+        suggestion must not empty the page cache, or every spam message would."""
+        return self.status == self.Status.ACCEPTED
+
     @property
     def credit(self) -> str:
         """The name to credit publicly, or ''."""

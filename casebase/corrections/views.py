@@ -14,14 +14,17 @@ from casebase.core.clientip import client_ip
 from casebase.core.params import clean_key
 from casebase.corrections import services
 from casebase.corrections.forms import DecisionForm, SuggestionForm
-from casebase.corrections.models import Suggestion
+from casebase.corrections.models import PROBLEM_BUDGET, Suggestion
 from casebase.corrections.pages import PageProblem, page_for
 
 CHANGES_PER_PAGE = 50
 
 
 def _problem(request, problem: PageProblem):
-    return render(request, "corrections/problem.html", {"problem": problem.message}, status=problem.status)
+    # What a reader typed is shown back, so that a page gone meanwhile loses none of it.
+    typed = str(request.POST.get("problem", ""))[:PROBLEM_BUDGET] if request.method == "POST" else ""
+    context = {"problem": problem.message, "typed": typed}
+    return render(request, "corrections/problem.html", context, status=problem.status)
 
 
 @require_http_methods(["GET", "POST"])

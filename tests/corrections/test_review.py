@@ -237,3 +237,15 @@ def test_an_edit_made_meanwhile_is_not_undone(make_suggestion, editor, editor_cl
     }
     assert editor_client.post(suggestion.get_absolute_url(), again).status_code == 302
     assert CaseStudy.objects.get(slug="adobe").title == "My title"
+
+
+def test_only_an_accepted_correction_starts_a_new_page_cache_version(make_suggestion, editor):
+    from casebase.core import pagecache
+
+    before = pagecache.content_version()
+    suggestion = make_suggestion(page="/analysis/gaps/", field="figure", figure="Row 1")
+    services.decline(suggestion=suggestion, editor=editor, reason="No.")
+    assert pagecache.content_version() == before  # spam cannot empty the cache
+    suggestion = make_suggestion(page="/analysis/gaps/", field="figure", figure="Row 2")
+    services.accept(suggestion=suggestion, editor=editor, new_value="Row 2 recounted.", reason="Yes.")
+    assert pagecache.content_version() != before

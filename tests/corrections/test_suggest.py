@@ -104,6 +104,9 @@ def test_draft_or_unknown_pages_are_refused(anon_client, casebase_data, suggest_
         assert anon_client.get(NEW, {"page": page}).status_code == status, page
         assert anon_client.post(NEW, suggest_post(page=page)).status_code == status, page
     assert not Suggestion.objects.exists()
+    # What was typed for a page gone meanwhile is shown back.
+    gone = anon_client.post(NEW, suggest_post(problem="Kept <b>words</b>"))
+    assert gone.status_code == 404 and "Kept &lt;b&gt;words&lt;/b&gt;" in gone.text
     # A long set of filters on an analysis page is dropped rather than refused.
     long_query = "/analysis/matrix/?" + "&".join(f"role=r{n}" for n in range(100))
     assert anon_client.get(NEW, {"page": long_query}).context["page"].path == "/analysis/matrix/"
