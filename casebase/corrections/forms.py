@@ -38,7 +38,7 @@ class SuggestionForm(Form):
     email = forms.EmailField(
         label="Your email address (optional)",
         required=False,
-        help_text="Only to tell you what the editors decided. It is never shown.",
+        help_text="Only to tell you what the editors decided. It is never shown publicly.",
     )
     wants_credit = forms.BooleanField(label="Credit me in the public change log", required=False)
     credit_name = forms.CharField(label="The name to credit", max_length=NAME_BUDGET, required=False)

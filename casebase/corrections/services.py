@@ -19,7 +19,7 @@ from django.utils import timezone
 from casebase.cases.models import Application, CaseCredit, CaseStudy, TaggedPrinciple, TaggedRole
 from casebase.cases.writing import ApplicationData, Credit, TagClaim, provenance_columns, save_case
 from casebase.core import throttle
-from casebase.core.evidence import TEXT_BUDGET, Grade, Provenance, Voice
+from casebase.core.evidence import TEXT_BUDGET, Grade, Voice
 from casebase.core.mail import queue_email
 from casebase.core.siteurl import site_url
 from casebase.corrections.models import Suggestion
@@ -120,9 +120,10 @@ def _editor_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _checked(suggestion: Suggestion, editor, current: Provenance, reason: str) -> dict:
-    """The provenance of the corrected fact: checked today by the editor, against the suggestion's
-    source when it gave one (then confirmed), in the editors' voice."""
+def _checked(suggestion: Suggestion, editor, reason: str) -> dict:
+    """The provenance of the corrected fact, in the editors' voice: confirmed today by the editor
+    against the suggestion's source when it gave one; without one, unverified (the new value is
+    then on the worklist until someone checks it against a source)."""
     values = {
         "voice": Voice.EDITORS,
         "checked_on": timezone.localdate(),
@@ -132,8 +133,8 @@ def _checked(suggestion: Suggestion, editor, current: Provenance, reason: str) -
     }
     if suggestion.source_url:
         values |= {"source_url": suggestion.source_url, "grade": Grade.CONFIRMED}
-    elif current.grade in (Grade.RECALLED, Grade.INFERRED, Grade.REFUTED):
-        values["grade"] = Grade.CORROBORATED if current.source_url else current.grade
+    else:
+        values["grade"] = Grade.RECALLED
     return values
 
 
@@ -176,7 +177,7 @@ def _correct_case_field(suggestion, editor, new_value, reason, expected) -> str:
     old = str(getattr(case, name) or "")
     _unchanged(old, expected)
     _check_length(CaseStudy, name, new_value)
-    case.set_provenance(name, **_checked(suggestion, editor, case.provenance(name), reason))
+    case.set_provenance(name, **_checked(suggestion, editor, reason))
     sources = dict(case.field_sources)
     # What the page said before stays with the record, for staff (casebase.core.evidence).
     sources["_refuted"] = [
@@ -234,7 +235,11 @@ def _withdraw_credit(suggestion, editor, reason) -> str:
     return credit.organization.name
 
 
-def _recode(suggestion, editor, new_value, reason) -> str:
+def _recode(suggestion, editor, new_value, reason) -> tuple[str, str]:
+    """Withdraw the coding, or give the editors' reading of how the case relates to the
+    recommendation. A coding is its voice's claim: the editors' own coding is corrected in
+    place; another voice's (the organization's, PAI staff's) is kept beside the editors' new
+    one, as the voices stand side by side everywhere. Returns (what it said, what it says now)."""
     coding = Application.objects.select_related("recommendation").filter(pk=suggestion.target_pk).first()
     if coding is None:
         raise NotDecidable("That coding is no longer on the case.")
@@ -244,24 +249,24 @@ def _recode(suggestion, editor, new_value, reason) -> str:
     old = coding.get_status_display()
     if new_value == WITHDRAW:
         provenance = replace(coding.provenance(), **_refuted(suggestion, editor, reason))
-        status = coding.status
+        fields = {"status": coding.status, **provenance_columns(provenance), "voice": coding.voice}
+        now = "withdrawn"
     else:
-        provenance = replace(coding.provenance(), **_checked(suggestion, editor, coding.provenance(), reason))
-        status = new_value
-    item = ApplicationData(
-        coding.recommendation,
-        {"status": status, "voice": coding.voice, **provenance_columns(provenance)},
-    )
+        provenance = replace(coding.provenance(), **_checked(suggestion, editor, reason))
+        fields = {"status": new_value, **provenance_columns(provenance), "voice": Voice.EDITORS}
+        now = Application.Status(new_value).label
+        if coding.voice != Voice.EDITORS:
+            now += f" (Casebase editors' coding, beside {Voice.phrase(coding.voice)}'s)"
     # Only this coding is written: every other coding of the case is kept as it is.
     save_case(
         case,
-        applications=[item],
-        voices={coding.voice},
+        applications=[ApplicationData(coding.recommendation, fields)],
+        voices={fields["voice"]},
         keep_unlisted=lambda application: True,
         reason=_history_reason(suggestion, reason),
         by=editor,
     )
-    return old
+    return old, now
 
 
 def _correct_recommendation(suggestion, editor, new_value, reason, expected) -> str:
@@ -272,22 +277,13 @@ def _correct_recommendation(suggestion, editor, new_value, reason, expected) -> 
     _check_length(Recommendation, name, new_value)
     old = str(getattr(rec, name) or "")
     _unchanged(old, expected)
-    rec.set_provenance(name, **_checked(suggestion, editor, rec.provenance(name), reason))
+    rec.set_provenance(name, **_checked(suggestion, editor, reason))
     setattr(rec, name, new_value)
     rec._change_reason = _history_reason(suggestion, reason)
     rec._history_user = editor
     rec.full_clean(exclude=["previous", "edition", "section"])
     rec.save()
     return old
-
-
-def value_label(suggestion: Suggestion, new_value: str) -> str:
-    """The new value as the change log reads it."""
-    if suggestion.target in ("case-role", "case-principle", "credit") or new_value == WITHDRAW:
-        return "withdrawn"
-    if suggestion.target == "coding":
-        return Application.Status(new_value).label
-    return new_value
 
 
 @transaction.atomic
@@ -300,14 +296,15 @@ def accept(
     changed since, nothing is written (Changed).
     """
     suggestion = _open(suggestion)
+    now = new_value
     if suggestion.target == "case" and suggestion.field in CASE_TEXT_FIELDS:
         old = _correct_case_field(suggestion, editor, new_value, reason, expected)
     elif suggestion.target in ("case-role", "case-principle"):
-        old = _withdraw_tag(suggestion, editor, reason)
+        old, now = _withdraw_tag(suggestion, editor, reason), "withdrawn"
     elif suggestion.target == "credit":
-        old = _withdraw_credit(suggestion, editor, reason)
+        old, now = _withdraw_credit(suggestion, editor, reason), "withdrawn"
     elif suggestion.target == "coding":
-        old = _recode(suggestion, editor, new_value, reason)
+        old, now = _recode(suggestion, editor, new_value, reason)
     elif suggestion.target == "recommendation" and suggestion.field in RECOMMENDATION_TEXT_FIELDS:
         old = _correct_recommendation(suggestion, editor, new_value, reason, expected)
     elif suggestion.target == "analysis-page":
@@ -319,7 +316,7 @@ def accept(
     else:
         raise NotDecidable("This suggestion names a fact Casebase cannot change here.")
     suggestion.old_value = old
-    suggestion.new_value = value_label(suggestion, new_value)
+    suggestion.new_value = now
     return _decided(suggestion, Suggestion.Status.ACCEPTED, editor, reason)
 
 

@@ -89,8 +89,10 @@ def test_accepting_changes_the_page_the_log_and_the_history(
 
 
 def test_not_credited_unless_asked(make_suggestion, editor, anon_client):
-    suggestion = make_suggestion(credit_name="Secret Name", wants_credit=False, field="title")
+    suggestion = make_suggestion(credit_name="Secret Name", wants_credit=False, field="title", source_url="")
     services.accept(suggestion=suggestion, editor=editor, new_value="A better title", reason="Typo.")
+    # No source given: the new value is unverified until checked against one.
+    assert CaseStudy.objects.get(slug="adobe").provenance("title").grade == "recalled"
     log = anon_client.get("/changes/").text
     assert "A better title" in log and "Secret Name" not in log and "Suggested by a reader" in log
 
@@ -179,8 +181,21 @@ def test_withdrawing_a_role_a_credit_and_recoding(make_suggestion, editor, edito
     coding.refresh_from_db()
     assert coding.status == Application.Status.CONSIDERED and coding.provenance().checked_by == "editor"
     assert case.applications.count() == 3  # the other codings are kept as they were
+    # Another voice's coding is the organization's word: the editors' reading stands beside it.
+    theirs = case.applications.exclude(pk=coding.pk).first()
+    Application.objects.filter(pk=theirs.pk).update(voice="supporter", status="implemented")
+    key = f"coding:{theirs.recommendation.key}:supporter"
+    services.accept(
+        suggestion=make_suggestion(page=path, field=key), editor=editor, new_value="partial", reason="Partly."
+    )
+    assert Application.objects.get(pk=theirs.pk).status == "implemented"  # theirs, as they said it
+    beside = case.applications.get(recommendation=theirs.recommendation, voice="editors")
+    assert beside.status == "partial" and case.applications.count() == 4
     log = anon_client.get("/changes/").text
     assert "withdrawn" in log and "Considered, not adopted" in log
+    assert (
+        "Partially implemented (Casebase editors&#x27; coding, beside the organization itself&#x27;s)" in log
+    )
 
 
 def test_correcting_a_recommendation_text(make_suggestion, editor, anon_client):
