@@ -59,7 +59,8 @@ class Suggestion(models.Model):
     )
     problem = models.TextField(help_text="What the reader says is wrong.")
     source_url = models.URLField(max_length=500, blank=True)
-    email = models.EmailField(blank=True)
+    email = models.EmailField(blank=True, help_text="Kept only until the suggester is told of the decision.")
+    told = models.BooleanField(default=False, help_text="The suggester was emailed the decision.")
     wants_credit = models.BooleanField(default=False)
     credit_name = models.CharField(max_length=NAME_BUDGET, blank=True)
     submitted_by = models.ForeignKey(

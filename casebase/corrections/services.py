@@ -339,15 +339,16 @@ def _decided(suggestion: Suggestion, status: str, editor, reason: str) -> Sugges
     suggestion.reason = reason
     suggestion.decided_by = editor
     suggestion.decided_at = timezone.now()
+    if suggestion.email:
+        _tell(suggestion)
+        # The address was given for this one email: once it is queued, it is not kept.
+        suggestion.email, suggestion.told = "", True
     suggestion.save()
-    _tell(suggestion)
     return suggestion
 
 
 def _tell(suggestion: Suggestion) -> None:
-    """One email to the suggester, if they left an address, once the decision is committed."""
-    if not suggestion.email:
-        return
+    """One email to the suggester at the address they left, once the decision is committed."""
     context = {"suggestion": suggestion, "site_url": site_url()}
     accepted = suggestion.status == Suggestion.Status.ACCEPTED
     queue_email(

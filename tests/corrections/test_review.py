@@ -115,6 +115,7 @@ def test_declining_records_the_reason_and_tells_the_suggester(
     assert CaseStudy.objects.get(slug="adobe").summary == before
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["r@example.net"]
     assert "The source is about another case." in mail.outbox[0].body
+    assert suggestion.told and suggestion.email == ""  # the address served its one purpose
     assert "No correction has been made yet." in anon_client.get("/changes/").text
 
 
