@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "casebase.accounts",
     "casebase.submissions",
     "casebase.analysis",
+    "casebase.corrections",
     "casebase.api",
     "casebase.pages",
     "casebase.datasets",

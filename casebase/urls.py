@@ -16,6 +16,7 @@ urlpatterns = [
     path("analysis/", include("casebase.analysis.urls")),
     path("submit/", include("casebase.submissions.urls")),
     path("review/quality/", include("casebase.quality.urls")),
+    path("", include("casebase.corrections.urls")),
     path("review/", include("casebase.submissions.review_urls")),
     path("accounts/", include("casebase.accounts.urls")),
     path("api/", include("casebase.api.urls")),

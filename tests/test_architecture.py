@@ -21,7 +21,7 @@ LAYERS = [
     {"organizations"},
     {"cases"},
     {"accounts"},
-    {"submissions", "analysis"},
+    {"submissions", "analysis", "corrections"},
     {"api"},
     {"pages", "datasets", "quality"},
 ]

@@ -9,13 +9,11 @@ Requests are counted per address and per client address in the cache for an
 hour; over either limit the form says so, again the same for every address.
 """
 
-import hashlib
-
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.tasks import task
 from django.template import loader
 
+from casebase.core import throttle
 from casebase.core.mail import send_email
 
 SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
@@ -32,19 +30,10 @@ TOO_MANY = (
 )
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the cache is unavailable or the key just expired: do not refuse
-        return 0
-
-
 def refusal(*, email: str, client: str) -> str:
     """The message refusing this request if the address or the client asked too often, else ""."""
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    by_address = _count(f"password-reset:address:{digest}")
-    by_client = _count(f"password-reset:client:{client}")
+    by_address = throttle.count(f"password-reset:address:{throttle.digest(email)}", WINDOW_SECONDS)
+    by_client = throttle.count(f"password-reset:client:{client}", WINDOW_SECONDS)
     return TOO_MANY if by_address > PER_ADDRESS or by_client > PER_CLIENT else ""
 
 

@@ -146,7 +146,12 @@ def case_detail(request, slug):
             "applying_count": sum(any(c.is_applying for c in group.codings) for group in codings),
             "roles": roles,
             "principles": principles,
-            "co_authors": [c for c in case.credits.all() if c.organization_id != case.organization_id],
+            # A refuted credit (withdrawn on a correction) is kept for staff, never shown.
+            "co_authors": [
+                c
+                for c in case.credits.all()
+                if c.organization_id != case.organization_id and c.provenance().is_shown
+            ],
             "sources": sources,
             "unsourced": unsourced,
             # Staff see what was refuted, and what refuted it; readers never do.

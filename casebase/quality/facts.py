@@ -8,7 +8,7 @@ published cases and analyses and what hangs off them, the Framework, organizatio
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -117,6 +117,13 @@ class Item:
     label: str
     value: str
     provenance: Provenance
+    # Readers' open suggestions about this fact (casebase.corrections), set by attach_suggestions.
+    suggestions: list = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        """The fact as a suggestion names it: (kind, record id, field)."""
+        return (self.kind.key, self.record.pk, self.field)
 
     @property
     def name(self) -> str:
@@ -256,7 +263,17 @@ LISTS = {
         "In the organization's own voice only",
         lambda item: item.provenance.voice == Voice.SUPPORTER,
     ),
+    "suggested": ("With a reader's suggested correction", lambda item: bool(item.suggestions)),
 }
+
+
+def attach_suggestions(all_items: list[Item], suggestions) -> None:
+    """Put each open suggestion beside the fact it concerns."""
+    by_key: dict[tuple, list] = {}
+    for suggestion in suggestions:
+        by_key.setdefault(suggestion.worklist_key, []).append(suggestion)
+    for item in all_items:
+        item.suggestions = by_key.get(item.key, [])
 
 
 def find(kind_key: str, pk: int, field: str):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from casebase.accounts.access import editor_required
 from casebase.core.evidence import FACT_GRADES, Grade
 from casebase.core.params import clean_key
+from casebase.corrections.models import Suggestion
 from casebase.quality import facts
 
 
@@ -43,6 +44,8 @@ def overview(request):
     case_key = clean_key(request.GET.get("case"))
     case_pk = int(case_key) if case_key.isascii() and case_key.isdigit() and len(case_key) < 10 else None
     everything = list(facts.items())
+    suggestions = list(Suggestion.objects.open().select_related("case").order_by("created_at", "pk"))
+    facts.attach_suggestions(everything, suggestions)
     summary = facts.summarise(everything)
     title, test = facts.LISTS[which]
     chosen = [
@@ -69,6 +72,8 @@ def overview(request):
             "worklist_total": len(chosen),
             "budget": facts.WORKLIST_BUDGET,
             "fact_grades": sorted(FACT_GRADES),
+            "suggestions": suggestions[: facts.WORKLIST_BUDGET],
+            "suggestions_total": len(suggestions),
         },
     )
 

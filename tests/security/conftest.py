@@ -72,7 +72,11 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
     )
     from casebase.analysis.models import Analysis
     from casebase.analysis.views import CHARTS
+    from casebase.corrections import services as corrections
+    from casebase.corrections.pages import page_for
 
+    page = page_for(w.published_case.get_absolute_url())
+    w.suggestion = corrections.suggest(page=page, target=page.target("title"), problem="A reader says so.")
     w.analysis = Analysis.objects.order_by("slug").first()
     w.chart_slug = sorted(CHARTS)[0]
     return w

@@ -256,6 +256,19 @@ REGISTRY: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w.draft_a.pk, "history_id": w.draft_a.history.earliest().history_id},
         post=POST_BY_STAFF,
     ),
+    # Suggested corrections: anyone suggests (from a public page), only editors decide.
+    "corrections:new": Rule(
+        expect=PUBLIC,
+        area=Area.ACCOUNT,
+        query="page=/analysis/gaps/",
+        post=every(ANY),
+        note="a form anyone may post, throttled; not a page to cache or crawl",
+    ),
+    "corrections:thanks": Rule(expect=PUBLIC, area=Area.ACCOUNT),
+    "corrections:changes": public(),
+    "corrections:review": Rule(
+        expect=STAFF_ONLY, area=Area.REVIEW, kwargs=lambda w: {"pk": w.suggestion.pk}, post=POST_BY_STAFF
+    ),
     # Analysis (public; downloads are not HTML pages).
     "analysis:index": public(),
     "analysis:matrix": public(),

@@ -17,6 +17,10 @@ from django.urls import reverse
 from casebase.accounts.models import Invitation
 from casebase.accounts.services import invite_member
 from casebase.cases.models import CaseStudy
+from casebase.corrections import services as corrections
+from casebase.corrections.models import Suggestion
+from casebase.corrections.pages import page_for
+from casebase.framework.models import Recommendation
 from casebase.organizations.models import Organization
 from casebase.submissions.models import Comment, Status, Submission
 from tests.conftest import client_for, make_user
@@ -340,6 +344,48 @@ ROWS = [
             .exists()
         ),
     ),
+    # --- Suggested corrections: anyone suggests, only editors decide ----------------------
+    Row(
+        "correction-form", "get", lambda ctx: "/corrections/new/?page=/recommendations/builders-1/", EVERYONE
+    ),
+    Row(
+        "correction-suggest",
+        "post",
+        lambda ctx: "/corrections/new/",
+        EVERYONE,
+        state=None,
+        data=lambda ctx: {
+            "page": "/recommendations/builders-1/",
+            "field": "text",
+            "problem": "Matrix says so.",
+        },
+        effect=lambda ctx, persona: Suggestion.objects.filter(problem="Matrix says so.").exists(),
+    ),
+    Row("correction-thanks", "get", lambda ctx: "/corrections/thanks/", EVERYONE, state=None),
+    Row("change-log", "get", lambda ctx: "/changes/", EVERYONE, state=None),
+    Row("correction-review", "get", lambda ctx: ctx["suggestion"].get_absolute_url(), STAFF_ONLY, state=None),
+    Row(
+        "correction-accept",
+        "post",
+        lambda ctx: ctx["suggestion"].get_absolute_url(),
+        STAFF_ONLY,
+        state=None,
+        data=lambda ctx: {
+            "decision": "accept",
+            "new_value": "Corrected in the matrix.",
+            "reason": "Checked.",
+        },
+        effect=lambda ctx, persona: Recommendation.objects.filter(text="Corrected in the matrix.").exists(),
+    ),
+    Row(
+        "correction-decline",
+        "post",
+        lambda ctx: ctx["suggestion"].get_absolute_url(),
+        STAFF_ONLY,
+        state=None,
+        data=lambda ctx: {"decision": "decline", "reason": "Not so."},
+        effect=lambda ctx, persona: Suggestion.objects.filter(status=Suggestion.Status.DECLINED).exists(),
+    ),
     # --- Django admin: read-only views of the workflow ------------------------------------
     Row(
         "admin-submissions",
@@ -394,6 +440,9 @@ def ctx(matrix_world, db, request):
     else:
         context["submission_stub"] = Submission(organization=org_a, version=0)
     context["token"] = "not-a-token"
+    if row.id.startswith("correction-"):
+        page = page_for("/recommendations/builders-1/")
+        context["suggestion"] = corrections.suggest(page=page, target=page.target("text"), problem="Wrong.")
     if row.id.startswith("accept-invitation"):
         invitation = invite_member(email="invited@example.org", organization=org_a, by=editor)
         from casebase.accounts import services
