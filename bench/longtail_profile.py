@@ -1,6 +1,6 @@
 """Where one long-tail request's time goes: one URL of each kind, rendered in process.
 
-    python bench/profile.py DIR [--top 8]
+    python bench/longtail_profile.py DIR [--top 8]
 
 Reads DIR/longtail-urls.json (bench/longtail.py urls) and, for each kind, takes
 URLs the drive did not use, warms the site on one (imports, templates, the facet
