@@ -47,7 +47,7 @@ class Counter:
 
     def _add_at(self, carry: int, j: int) -> None:
         while carry:
-            if j == len(self.planes):
+            while j >= len(self.planes):  # a weight's lowest bit may be above every plane so far
                 self.planes.append(0)
             self.planes[j], carry = self.planes[j] ^ carry, self.planes[j] & carry
             j += 1

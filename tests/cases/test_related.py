@@ -135,3 +135,19 @@ def test_the_counter_adds_weighted_masks_per_position():
         got = sum(1 << j for j, plane in enumerate(counter.planes) if plane >> p & 1)
         assert got == want, p
     assert counter.best(0b1111) == 0b1000  # 3 + 5
+
+
+def test_the_counter_starts_with_any_weight():
+    """A case sharing only topics adds weight 2 first: bit 1 before any bit 0."""
+    counter = Counter()
+    counter.add(0b01, 2)
+    counter.add(0b11, 4)
+    assert counter.planes == [0, 0b01, 0b11]
+
+
+def test_a_case_sharing_only_a_topic_is_related(client, casebase_data, org_a):
+    make_case(org_a, "topic-only", tags=["only-a-topic"])
+    make_case(org_a, "topic-twin", tags=["only-a-topic"])
+    related = client.get("/cases/topic-only/").context["related"]
+    assert [c.slug for c in related] == ["topic-twin"]
+    assert related[0].reason == "Shares the topic only-a-topic."
