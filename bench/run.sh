@@ -6,14 +6,16 @@
 # Redis cache), and measures each page with wrk on loopback. Also measures the
 # SQL queries each page runs at 100 and at CASES cases, and the peak memory of
 # the CSV and snapshot exports at 2,000 and at CASES cases, and times the worst
-# inputs the forms accept (bench/worst.py, its `worst:` line). Results go to
+# inputs the forms accept (bench/worst.py, its `worst:` line), then the long tail:
+# distinct URLs drawn from the data, each requested once (bench/longtail.py). Results go to
 # bench/out/<time>-<cases>/ (bench/out/latest points at the last run); the
 # table and the final `bench:` line are printed at the end.
 #
 # Settings (environment): CASES (20000), SEED (1), BENCH_DB (cb_bench),
 # BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_PORT (8104),
 # BENCH_REDIS (redis://127.0.0.1:6379/3), BENCH_DURATION (5s per measurement),
-# BENCH_CONNECTIONS (8 concurrent clients). BENCH_REUSE=1 skips building the
+# BENCH_CONNECTIONS (8 concurrent clients), BENCH_LONGTAIL (1: also the long tail of distinct
+# URLs each requested once, bench/longtail.py; 0 to skip it). BENCH_REUSE=1 skips building the
 # database and re-measures the pages against the one the last run built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ PORT=${BENCH_PORT:-8104}
 REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379/3}
 DURATION=${BENCH_DURATION:-5s}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
+LONGTAIL=${BENCH_LONGTAIL:-1}
 PY=${PY:-.venv/bin/python}
 OUT=bench/out/$(date -u +%Y%m%dT%H%M%SZ)-$CASES
 STARTED=$SECONDS
@@ -119,6 +122,10 @@ fi
 
 redis-cli -u "$REDIS" FLUSHDB >/dev/null
 REDIS_URL= "$PY" bench/probe.py pages >"$OUT/pages.json"
+if [ "$LONGTAIL" = 1 ]; then
+  step "drawing the long tail's distinct URLs from the data"
+  REDIS_URL= "$PY" bench/longtail.py urls "$SEED" >"$OUT/longtail-urls.json"
+fi
 
 step "timing the worst inputs (markdown, word diff, formset count)"
 "$PY" bench/worst.py | tee "$OUT/worst.txt"
@@ -137,6 +144,12 @@ done
 
 step "measuring each page: 1 client then $CONNECTIONS clients, $DURATION each"
 "$PY" bench/drive.py --base "http://$BIND" --out "$OUT" --cases "$CASES" --small "$SMALL" \
-  --gunicorn-pid "$GUNICORN_PID" --duration "$DURATION" --connections "$CONNECTIONS"
+  --gunicorn-pid "$GUNICORN_PID" --duration "$DURATION" --connections "$CONNECTIONS" --quiet
+if [ "$LONGTAIL" = 1 ]; then
+  step "the long tail: distinct URLs, each requested once (a page-cache miss)"
+  "$PY" bench/longtail.py drive --base "http://$BIND" --out "$OUT" --connections "$CONNECTIONS" >/dev/null
+fi
+"$PY" bench/drive.py --base "http://$BIND" --out "$OUT" --cases "$CASES" --small "$SMALL" \
+  --gunicorn-pid "$GUNICORN_PID" --connections "$CONNECTIONS" --report-only
 tail -n 1 "$OUT/worst.txt"
 step "done in $((SECONDS - STARTED)) s; results in $OUT"

@@ -201,6 +201,7 @@ def compare(request):
     choices = published.cases(
         CaseStudy.objects.select_related("organization").only("slug", "title", "organization__name"),
         sort="newest" if many else "organization",
+        tags=False,
     )[:PICKER_LIMIT]
     return render(
         request,

@@ -117,12 +117,23 @@ class FacetIndex:
         position = self.position
         return _mask([position[i] for i in ids if i in position], len(self.ids))
 
-    def positions(self, mask: int, sort: str = "newest") -> list[int]:
-        """The set bits of ``mask`` in the order of ``sort`` (newest, oldest, or one of ORDERS)."""
+    def positions(self, mask: int, sort: str = "newest", limit: int | None = None) -> list[int]:
+        """The set bits of ``mask`` in the order of ``sort`` (newest, oldest, or one of ORDERS),
+        the first ``limit`` of them if given."""
         if sort in ORDERS:
-            return [p for p in order_positions(self, sort) if mask >> p & 1]
+            # One bit test per case in that order: on the mask's binary digits (lowest first),
+            # not ``mask >> p``, which copies the whole mask for each case.
+            digits = bin(mask)[:1:-1]
+            size = len(digits)
+            out = []
+            for p in order_positions(self, sort):
+                if p < size and digits[p] == "1":
+                    out.append(p)
+                    if len(out) == limit:
+                        break
+            return out
         newest = bits_of(mask)
-        return newest[::-1] if sort == "oldest" else newest
+        return (newest[::-1] if sort == "oldest" else newest)[:limit]
 
     def lens(self, evidence: str = Evidence.ALL, voices=None) -> "Lens":
         return Lens(self, Evidence.of(evidence), frozenset(voices) if voices else None)

@@ -102,9 +102,12 @@ class OrderedCases(Sequence):
 
     ordered = True  # Django's Paginator warns about unordered object lists
 
-    def __init__(self, ids: list[int], queryset: QuerySet | None = None):
+    def __init__(self, ids: list[int], queryset: QuerySet | None = None, *, tags: bool = True):
         self.ids = ids
         self.queryset = queryset if queryset is not None else CaseStudy.objects.for_listing()
+        # A caller that shows no tags (a picker of titles) skips reading them: three queries and
+        # an object per link, for every case read.
+        self.tags = tags
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -122,7 +125,7 @@ class OrderedCases(Sequence):
             return []
         by_id = self.queryset.published().in_bulk(ids)
         cases = [by_id[case_id] for case_id in ids if case_id in by_id]
-        if not set(TAG_KINDS) & set(self.queryset._prefetch_related_lookups):
+        if self.tags and not set(TAG_KINDS) & set(self.queryset._prefetch_related_lookups):
             attach_tags(cases)
         return cases
 
@@ -294,9 +297,11 @@ class CaseFilter:
             return [ids[p] for p in positions]
         return [self.index.ids[p] for p in self.index.positions(self.mask(), sort)]
 
-    def cases(self, queryset: QuerySet | None = None, sort: str | None = None) -> OrderedCases:
+    def cases(
+        self, queryset: QuerySet | None = None, sort: str | None = None, *, tags: bool = True
+    ) -> OrderedCases:
         """The matching published cases in order, read lazily (see OrderedCases)."""
-        return OrderedCases(self.ids(sort), queryset)
+        return OrderedCases(self.ids(sort), queryset, tags=tags)
 
     # --- presentation ------------------------------------------------------------
 

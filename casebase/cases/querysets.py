@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db import connections
-from django.db.models import Count, F, IntegerField, Prefetch, Value
+from django.db.models import Prefetch
 
 from casebase.cases.models import (
     Application,
@@ -11,9 +10,8 @@ from casebase.cases.models import (
     CaseStudy,
     TaggedPrinciple,
     TaggedRole,
-    TaggedTopic,
-    attach_tags,
 )
+from casebase.cases.related import related_to
 from casebase.core.evidence import SHOWN_GRADES, Provenance, Voice
 
 
@@ -111,64 +109,18 @@ def case_sources(
 
 
 def related_cases(case, limit: int = 5):
-    """Published cases sharing recommendations (applied) and topic tags with ``case`` (from its
-    prefetched applications and tags); see related_to."""
-    rec_keys = sorted(
-        {a.recommendation.key for a in case.applications.all() if a.is_applying and a.grade in SHOWN_GRADES}
+    """Published cases most related to ``case`` (from its prefetched applications, tags, roles and
+    principles), each with why: see casebase.cases.related."""
+    shown = SHOWN_GRADES
+    return related_to(
+        {
+            "rec": [
+                a.recommendation.key for a in case.applications.all() if a.is_applying and a.grade in shown
+            ],
+            "tag": [t.slug for t in case.tags.all()],
+            "role": [link.tag.slug for link in case.role_links.all() if link.grade in shown],
+            "principle": [link.tag.slug for link in case.principle_links.all() if link.grade in shown],
+        },
+        exclude=case.pk,
+        limit=limit,
     )
-    return related_to(rec_keys, sorted({t.pk for t in case.tags.all()}), exclude=case.pk, limit=limit)
-
-
-def related_to(rec_keys, tag_ids, *, exclude=None, limit: int = 5):
-    """Published cases sharing these recommendations (applied) and topic tags, most overlap first
-    (then newest first, as facetindex.NEWEST).
-
-    The overlap is counted by two grouped scans of the link tables (applications
-    of the same recommendations, the same topic tags) and one sort, not by a
-    subquery per published case, which took seconds at 20,000 cases. Two queries
-    (plus the listing's) whatever the number of cases.
-    """
-    if not rec_keys and not tag_ids:
-        return []
-    zero = Value(0, output_field=IntegerField())
-    parts = []
-    if rec_keys:
-        parts.append(
-            Application.objects.applying()
-            .shown()
-            .filter(recommendation__key__in=rec_keys)
-            .order_by()
-            .values(cid=F("case_id"))
-            .annotate(recs=Count("recommendation__key", distinct=True), tags=zero)
-        )
-    if tag_ids:
-        parts.append(
-            TaggedTopic.objects.filter(tag_id__in=tag_ids)
-            .order_by()
-            .values(cid=F("content_object_id"))
-            .annotate(recs=zero, tags=Count("tag_id", distinct=True))
-        )
-    compiled = [part.query.sql_with_params() for part in parts]
-    table = CaseStudy._meta.db_table
-    sql = (
-        f"SELECT s.cid, s.recs, s.tags FROM ("
-        f"SELECT u.cid AS cid, SUM(u.recs) AS recs, SUM(u.tags) AS tags FROM ("
-        f"{' UNION ALL '.join(part_sql for part_sql, _ in compiled)}"
-        f") u GROUP BY u.cid) s JOIN {table} c ON c.id = s.cid "
-        f"WHERE c.is_published AND c.id <> %s "
-        f"ORDER BY s.recs + s.tags DESC, s.recs DESC, c.published_on DESC NULLS FIRST, c.id DESC LIMIT %s"
-    )
-    params = [p for _, part_params in compiled for p in part_params]
-    params += [exclude or 0, limit]
-    with connections[CaseStudy.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        scores = {cid: (int(recs), int(tags)) for cid, recs, tags in cursor.fetchall()}
-    related = CaseStudy.objects.published().filter(pk__in=list(scores)).for_listing().in_bulk()
-    attach_tags(list(related.values()))
-    out = []
-    for cid, (recs, tags) in scores.items():
-        if cid in related:
-            found = related[cid]
-            found.shared_recs, found.shared_tags, found.overlap = recs, tags, recs + tags
-            out.append(found)
-    return out

@@ -124,7 +124,7 @@ def recommendation(request, key):
         for version in versions:
             masks[status] |= lens.with_status(version.pk, status)
     shown = {
-        status: [index.ids[p] for p in index.positions(mask, "title")[:SHOWN_PER_GROUP]]
+        status: [index.ids[p] for p in index.positions(mask, "title", limit=SHOWN_PER_GROUP)]
         for status, mask in masks.items()
     }
     # One entry per case, holding its codings of that status (several voices may agree).

@@ -139,7 +139,7 @@ def preview_context(submission, base: str) -> dict:
         case, roles=[r.tag for r in roles], principles=[p.tag for p in principles], tags=content["tags"]
     )
     sources, unsourced = case_sources(case, codings, roles, principles, credits=[])
-    tag_ids = list(Tag.objects.filter(name__in=content["tags"]).values_list("pk", flat=True))
+    tag_slugs = list(Tag.objects.filter(name__in=content["tags"]).values_list("slug", flat=True))
     applying = [group.recommendation.key for group in codings if group.codings[0].is_applying]
     return {
         "preview_base": "cases/detail.html",
@@ -156,6 +156,14 @@ def preview_context(submission, base: str) -> dict:
         "sources": sources,
         "unsourced": unsourced,
         "refuted": None,
-        "related": related_to(applying, tag_ids, exclude=live.pk),
+        "related": related_to(
+            {
+                "rec": applying,
+                "tag": tag_slugs,
+                "role": [link.tag.slug for link in roles],
+                "principle": [link.tag.slug for link in principles],
+            },
+            exclude=live.pk,
+        ),
         "crumbs": [],
     }

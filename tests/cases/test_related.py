@@ -1,0 +1,153 @@
+"""Related cases, counted on the facet index, against an independent count from plain rows,
+after each publish, edit and unpublish; and the reason each one gives."""
+
+import pytest
+
+from casebase.cases import writing
+from casebase.cases.models import CaseStudy
+from casebase.cases.related import Counter, reason
+from casebase.framework.models import Recommendation
+from tests.cases.factories import make_case
+from tests.independent import Records
+
+pytestmark = pytest.mark.django_db
+
+# Written out here on purpose, not imported: what sharing one value weighs.
+WEIGHTS = {"recs": 3, "tags": 2, "principles": 1, "roles": 1}
+
+
+def expected(slug: str, limit: int = 5) -> list[tuple[str, dict[str, int]]]:
+    """The most related published cases and how many values of each kind they share, from plain rows."""
+    records = Records("all")
+    by_slug = {r.slug: r for r in records.cases.values()}
+    me = by_slug[slug]
+    scored = []
+    for other in records.cases.values():
+        if other.pk == me.pk:
+            continue
+        shared = {kind: len(getattr(me, kind) & getattr(other, kind)) for kind in WEIGHTS}
+        if shared["recs"] or shared["tags"]:
+            score = sum(WEIGHTS[kind] * n for kind, n in shared.items())
+            scored.append((score, shared["recs"], other.pk, shared))
+    newest = {pk: i for i, pk in enumerate(records.newest_first([pk for *_, pk, _ in scored]))}
+    scored.sort(key=lambda s: (-s[0], -s[1], newest[s[2]]))
+    return [(records.cases[pk].slug, shared) for _, _, pk, shared in scored[:limit]]
+
+
+def shown(client, slug: str) -> list[tuple[str, dict[str, int]]]:
+    related = client.get(f"/cases/{slug}/").context["related"]
+    return [
+        (
+            case.slug,
+            {
+                "recs": len(case.shared["rec"]),
+                "tags": len(case.shared["tag"]),
+                "principles": len(case.shared["principle"]),
+                "roles": len(case.shared["role"]),
+            },
+        )
+        for case in related
+    ]
+
+
+def test_related_cases_equal_an_independent_count_after_publish_edit_and_unpublish(
+    client, casebase_data, org_a
+):
+    base = make_case(
+        org_a,
+        "base",
+        tags=["alpha", "beta"],
+        roles=["builder"],
+        principles=["consent"],
+        recs=[("collective-1", "implemented"), ("creators-2", "partial")],
+    )
+    make_case(org_a, "shares-a-rec", roles=["builder"], recs=[("collective-1", "implemented")])
+    make_case(org_a, "shares-a-topic", tags=["alpha"], principles=["consent"])
+    make_case(org_a, "shares-only-a-role", roles=["builder"], principles=["consent"])
+    assert shown(client, "base") == expected("base")
+    assert "shares-only-a-role" not in [slug for slug, _ in shown(client, "base")]
+
+    # Publish: a case sharing more comes first at once.
+    make_case(org_a, "shares-most", tags=["alpha", "beta"], recs=[("collective-1", "implemented")])
+    assert shown(client, "base")[0][0] == "shares-most"
+    assert shown(client, "base") == expected("base")
+
+    # Edit: the base case drops a topic and a recommendation; another gains the one it keeps.
+    collective_1 = Recommendation.objects.filter(key="collective-1").latest("edition__published_on")
+    writing.save_case(
+        base, tags=["alpha"], applications=[writing.ApplicationData(collective_1, {"status": "implemented"})]
+    )
+    writing.save_case(
+        CaseStudy.objects.get(slug="shares-a-topic"),
+        applications=[writing.ApplicationData(collective_1, {"status": "partial"})],
+    )
+    # It now shares the recommendation, the topic and the principle: 3 + 2 + 1.
+    assert shown(client, "base")[0] == ("shares-a-topic", {"recs": 1, "tags": 1, "principles": 1, "roles": 0})
+    assert shown(client, "base") == expected("base")
+
+    # Unpublish: the case is gone from every related list.
+    writing.save_case(CaseStudy.objects.get(slug="shares-most"), fields={"is_published": False})
+    assert "shares-most" not in [slug for slug, _ in shown(client, "base")]
+    assert shown(client, "base") == expected("base")
+
+
+def test_each_related_case_says_why(client, casebase_data, org_a):
+    make_case(
+        org_a,
+        "why-base",
+        tags=["consent-tag"],
+        roles=["creator"],
+        recs=[("collective-1", "implemented"), ("creators-2", "implemented")],
+    )
+    make_case(
+        org_a,
+        "why-twin",
+        title="The twin",
+        tags=["consent-tag"],
+        roles=["creator"],
+        recs=[("collective-1", "implemented"), ("creators-2", "partial")],
+    )
+    response = client.get("/cases/why-base/")
+    twin = next(c for c in response.context["related"] if c.slug == "why-twin")
+    assert twin.reason.startswith("Shares 2 recommendations (")
+    assert "the topic consent-tag" in twin.reason and "the stakeholder role Creator" in twin.reason
+    assert twin.reason in response.text.replace("&#x27;", "'")
+
+
+def test_a_reason_names_a_few_and_counts_the_rest():
+    assert reason({"rec": ["A"]}) == "Shares the recommendation A."
+    assert reason({"rec": ["A", "B", "C", "D", "E"], "tag": ["x", "y"]}) == (
+        "Shares 5 recommendations (A, B, C and 2 more) and the topics x and y."
+    )
+    assert reason({"rec": [], "tag": ["x"], "principle": ["Consent"], "role": ["Builder"]}) == (
+        "Shares the topic x, the principle Consent and the stakeholder role Builder."
+    )
+
+
+def test_the_counter_adds_weighted_masks_per_position():
+    counter = Counter()
+    masks = [0b1011, 0b0110, 0b0011, 0b1000]
+    weights = [3, 2, 1, 5]
+    for mask, weight in zip(masks, weights, strict=True):
+        counter.add(mask, weight)
+    for p in range(4):
+        want = sum(w for m, w in zip(masks, weights, strict=True) if m >> p & 1)
+        got = sum(1 << j for j, plane in enumerate(counter.planes) if plane >> p & 1)
+        assert got == want, p
+    assert counter.best(0b1111) == 0b1000  # 3 + 5
+
+
+def test_the_counter_starts_with_any_weight():
+    """A case sharing only topics adds weight 2 first: bit 1 before any bit 0."""
+    counter = Counter()
+    counter.add(0b01, 2)
+    counter.add(0b11, 4)
+    assert counter.planes == [0, 0b01, 0b11]
+
+
+def test_a_case_sharing_only_a_topic_is_related(client, casebase_data, org_a):
+    make_case(org_a, "topic-only", tags=["only-a-topic"])
+    make_case(org_a, "topic-twin", tags=["only-a-topic"])
+    related = client.get("/cases/topic-only/").context["related"]
+    assert [c.slug for c in related] == ["topic-twin"]
+    assert related[0].reason == "Shares the topic only-a-topic."
