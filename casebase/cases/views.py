@@ -80,6 +80,8 @@ def case_list(request):
         # The feed of exactly these cases: the same query, always newest first.
         "feed_url": reverse("feed_cases")
         + ("" if (feed := case_filter.url(sort="", carry=False)) == "?" else feed),
+        # What a reader follows by email: the same cleaned query as the feed's.
+        "follow_query": case_filter.url(sort="", carry=False).lstrip("?"),
         **compare_context(comparing),
         "offer_compare": True,
         "compare_clear": base,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from casebase.cases.models import Application, CaseStudy
 from casebase.framework.models import Edition
 from casebase.organizations.models import Organization
-from tests.conftest import client_for, make_user, rolled_back
+from tests.conftest import client_for, make_reader, make_user, rolled_back
 from tests.security.urlmap import PERSONAS
 
 
@@ -42,6 +42,7 @@ def build_world() -> SimpleNamespace:
         "supporter_b": make_user("supporter_b", org_b),
         "editor": make_user("editor", is_staff=True),
         "admin": make_user("admin", is_staff=True, is_superuser=True),
+        "reader": make_reader("reader"),
     }
     published = CaseStudy.objects.published().order_by("slug")
     applications = Application.objects.filter(case__in=published).select_related("case", "recommendation")
@@ -68,9 +69,13 @@ def build_world() -> SimpleNamespace:
         invited_by=users["editor"],
         expires_at=timezone.now() + timedelta(days=7),
     )
+    from casebase.accounts import following
+    from casebase.accounts.models import Subscription
     from casebase.analysis.models import Analysis
     from casebase.analysis.views import CHARTS
 
+    w.subscription = Subscription.objects.create(user=users["reader"], query="role=builder", label="Builders")
+    w.unsubscribe_token = following.unsubscribe_token(w.subscription)
     w.analysis = Analysis.objects.order_by("slug").first()
     w.chart_slug = sorted(CHARTS)[0]
     return w
