@@ -76,6 +76,15 @@ def build_world() -> SimpleNamespace:
 
     w.subscription = Subscription.objects.create(user=users["reader"], query="role=builder", label="Builders")
     w.unsubscribe_token = following.unsubscribe_token(w.subscription)
+    from casebase.cases.models import Collection, CollectionItem
+
+    w.collection = Collection.objects.create(owner=users["reader"], name="Secret collection of the reader")
+    CollectionItem.objects.create(
+        collection=w.collection, case=w.published_case, note="Secret note of the reader"
+    )
+    w.public_collection = Collection.objects.create(
+        owner=users["reader"], name="Public reading", is_public=True
+    )
     w.analysis = Analysis.objects.order_by("slug").first()
     w.chart_slug = sorted(CHARTS)[0]
     return w

@@ -127,6 +127,9 @@ POST_BY_STAFF = table(LOGIN, DENIED, DENIED, ANY, ANY, DENIED)
 # Reader pages (accounts): supporter members and editors have their own areas.
 READER_ONLY = table(LOGIN, DENIED, DENIED, DENIED, DENIED, OK)
 POST_BY_READER = table(LOGIN, DENIED, DENIED, DENIED, DENIED, ANY)
+# A reader's own private record: everyone else is told it does not exist.
+READER_OWN = table(DENIED, DENIED, DENIED, DENIED, DENIED, OK)
+POST_BY_READER_OWN = table(LOGIN, DENIED, DENIED, DENIED, DENIED, ANY)
 # Signing up is for people without an account; anyone signed in is sent on.
 SIGNED_OUT_ONLY = table(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
@@ -211,6 +214,37 @@ REGISTRY: dict[str, Rule] = {
     "accounts:unsubscribe": Rule(
         expect=PUBLIC, area=Area.ACCOUNT, kwargs=lambda w: {"token": w.unsubscribe_token}, post=every(ANY)
     ),
+    # Readers' collections: a private one is its owner's alone (404 for everyone else, signed in
+    # or not, as for one that does not exist); a public one's citation is anyone's.
+    "collections:index": Rule(expect=READER_ONLY, area=Area.ACCOUNT, post=POST_BY_READER),
+    "collections:add": Rule(expect=POST_ONLY, area=Area.ACCOUNT, html=False, post=POST_BY_READER),
+    "collections:detail": Rule(
+        expect=READER_OWN, area=Area.ACCOUNT, kwargs=lambda w: {"pk": w.collection.pk}
+    ),
+    **{
+        f"collections:{action}": Rule(
+            expect=POST_ONLY,
+            area=Area.ACCOUNT,
+            html=False,
+            kwargs=lambda w: {"pk": w.collection.pk},
+            post=POST_BY_READER_OWN,
+        )
+        for action in ("update", "delete")
+    },
+    "collections:item": Rule(
+        expect=POST_ONLY,
+        area=Area.ACCOUNT,
+        html=False,
+        kwargs=lambda w: {"pk": w.collection.pk, "case_id": w.published_case.pk},
+        post=POST_BY_READER_OWN,
+    ),
+    "collections:export": Rule(
+        expect=READER_OWN,
+        area=Area.ACCOUNT,
+        html=False,
+        kwargs=lambda w: {"pk": w.collection.pk, "ext": "csv"},
+    ),
+    "collections:cite": download(kwargs=lambda w: {"pk": w.public_collection.pk, "ext": "bib"}),
     "accounts:invite": Rule(expect=STAFF_ONLY, area=Area.REVIEW, post=POST_BY_STAFF),
     # A usable invitation link: for the invited person, who is not signed in yet.
     "accounts:accept_invitation": Rule(

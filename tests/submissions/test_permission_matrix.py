@@ -17,7 +17,7 @@ from django.urls import reverse
 from casebase.accounts import following, readers
 from casebase.accounts.models import Invitation, Reader, Subscription
 from casebase.accounts.services import invite_member
-from casebase.cases.models import CaseStudy
+from casebase.cases.models import CaseStudy, Collection, CollectionItem
 from casebase.organizations.models import Organization
 from casebase.submissions.models import Comment, Status, Submission
 from tests.conftest import PASSWORD, client_for, make_reader, make_user
@@ -57,6 +57,17 @@ READER_ONLY = {
     "editor": 403,
     "admin": 403,
 }
+# A reader's private collection: to everyone else, signed in or not, it does not exist.
+READER_OWN = {
+    "anonymous": 404,
+    "reader": "ok",
+    "supporter_a": 404,
+    "supporter_b": 404,
+    "editor": 404,
+    "admin": 404,
+}
+# Changing it: only readers get as far as looking it up.
+READER_OWN_POST = READER_ONLY
 # Signing up is for people without an account: anyone signed in is sent on.
 SIGNED_OUT_ONLY = {"anonymous": "ok", **dict.fromkeys(PERSONAS[1:], 302)}
 
@@ -472,6 +483,73 @@ ROWS = [
         state=None,
         effect=lambda ctx, persona: not Subscription.objects.filter(pk=ctx["subscription"].pk).exists(),
     ),
+    # --- readers' collections: a private one is nobody else's business (404) -------------------
+    Row("collections", "get", lambda ctx: "/collections/", READER_ONLY, state=None),
+    Row(
+        "collection-create",
+        "post",
+        lambda ctx: "/collections/",
+        READER_ONLY,
+        state=None,
+        data=lambda ctx: {"name": "Reading list"},
+        effect=lambda ctx, persona: Collection.objects.filter(name="Reading list").exists(),
+    ),
+    Row(
+        "collection",
+        "get",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/",
+        READER_OWN,
+        state=Status.PUBLISHED,
+    ),
+    Row(
+        "collection-export",
+        "get",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/export.bib",
+        READER_OWN,
+        state=Status.PUBLISHED,
+    ),
+    Row(
+        "collection-add",
+        "post",
+        lambda ctx: "/collections/add/",
+        READER_ONLY,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {
+            "case": ctx["submission"].case.slug,
+            "collection": "new",
+            "name": "Added",
+            "note": "Why",
+        },
+        effect=lambda ctx, persona: CollectionItem.objects.filter(
+            collection__name="Added", note="Why"
+        ).exists(),
+    ),
+    Row(
+        "collection-update",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/edit/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"name": "Renamed", "is_public": "on"},
+        effect=lambda ctx, persona: Collection.objects.filter(name="Renamed", is_public=True).exists(),
+    ),
+    Row(
+        "collection-note",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/cases/{ctx['submission'].case_id}/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"note": "Changed note"},
+        effect=lambda ctx, persona: CollectionItem.objects.filter(note="Changed note").exists(),
+    ),
+    Row(
+        "collection-delete",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/delete/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        effect=lambda ctx, persona: not Collection.objects.filter(pk=ctx["collection"].pk).exists(),
+    ),
     # --- Django admin: read-only views of the workflow ------------------------------------
     Row(
         "admin-submissions",
@@ -544,6 +622,11 @@ def ctx(matrix_world, db, request):
     reader = matrix_world.users["reader"]
     context["subscription"] = Subscription.objects.create(user=reader, query="role=builder", label="Builders")
     context["unsubscribe"] = following.unsubscribe_token(context["subscription"])
+    if row.id.startswith("collection") and row.state is not None:
+        context["collection"] = Collection.objects.create(owner=reader, name="Private reading")
+        CollectionItem.objects.create(
+            collection=context["collection"], case=context["submission"].case, note="Mine"
+        )
     if row.id == "signup-confirm":
         pending = make_user("pending@example.org", is_active=False)
         Reader.objects.create(user=pending)
