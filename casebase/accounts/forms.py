@@ -6,6 +6,19 @@ from casebase.core.forms import Form
 from casebase.organizations.models import Organization
 
 
+def check_new_password(form, data: dict, *, email: str, first_name: str = "") -> None:
+    """A new password typed twice: the same both times, and one the validators accept for this person."""
+    p1, p2 = data.get("password1"), data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", "The two passwords differ.")
+    elif p1:
+        probe = get_user_model()(username=email, email=email, first_name=first_name)
+        try:
+            password_validation.validate_password(p1, probe)
+        except forms.ValidationError as error:
+            form.add_error("password1", error)
+
+
 class PasswordResetRequestForm(Form):
     """Only the address: looking it up and the email happen in a task (casebase.accounts.passwordreset)."""
 
@@ -42,19 +55,7 @@ class AcceptInvitationForm(Form):
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
-        elif p1:
-            from django.contrib.auth import get_user_model
-
-            probe = get_user_model()(
-                username=self.email, email=self.email, first_name=data.get("first_name", "")
-            )
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, data, email=self.email, first_name=data.get("first_name", ""))
         return data
 
 
@@ -115,16 +116,7 @@ class SignUpForm(Form):
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
-        elif p1:
-            email = data.get("email", "")
-            probe = get_user_model()(username=email, email=email)
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, data, email=data.get("email", ""))
         return data
 
 

@@ -32,7 +32,8 @@ TOO_MANY = (
 )
 
 
-def _count(key: str) -> int:
+def count_request(key: str) -> int:
+    """One more request counted under ``key`` for WINDOW_SECONDS; the count so far."""
     cache.add(key, 0, WINDOW_SECONDS)
     try:
         return cache.incr(key)
@@ -43,8 +44,8 @@ def _count(key: str) -> int:
 def refusal(*, email: str, client: str) -> str:
     """The message refusing this request if the address or the client asked too often, else ""."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    by_address = _count(f"password-reset:address:{digest}")
-    by_client = _count(f"password-reset:client:{client}")
+    by_address = count_request(f"password-reset:address:{digest}")
+    by_client = count_request(f"password-reset:client:{client}")
     return TOO_MANY if by_address > PER_ADDRESS or by_client > PER_CLIENT else ""
 
 

@@ -6,7 +6,7 @@ address (creating the account, or telling its owner that they already have one) 
 enqueued once the answer has gone, as for password reset (passwordreset.py). The account stays
 inactive, so it cannot sign in, until its owner opens the signed, expiring link mailed to them.
 
-Sign-ups are counted per address and per client address for an hour; a filled honeypot field
+Sign-ups are counted per address and per client address for an hour (as password resets are); a filled honeypot field
 gets the same answer as a real sign-up and does nothing.
 """
 
@@ -14,7 +14,6 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -23,12 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casebase.accounts.models import Reader
+from casebase.accounts.passwordreset import count_request
 from casebase.core.mail import send_email
 from casebase.core.siteurl import site_url
 
 CONFIRM_SALT = "casebase.accounts.readers.confirm"
 CONFIRM_MAX_AGE = 3 * 24 * 3600  # three days
-WINDOW_SECONDS = 3600
 PER_ADDRESS = 3
 PER_CLIENT = 10
 TOO_MANY = (
@@ -37,19 +36,11 @@ TOO_MANY = (
 )
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the cache is unavailable or the key just expired: do not refuse
-        return 0
-
-
 def refusal(*, email: str, client: str) -> str:
     """The message refusing this sign-up if the address or the client tried too often, else ""."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    by_address = _count(f"signup:address:{digest}")
-    by_client = _count(f"signup:client:{client}")
+    by_address = count_request(f"signup:address:{digest}")
+    by_client = count_request(f"signup:client:{client}")
     return TOO_MANY if by_address > PER_ADDRESS or by_client > PER_CLIENT else ""
 
 
