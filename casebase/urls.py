@@ -11,6 +11,7 @@ urlpatterns = [
     path("bench/baseline", bench_views.baseline, name="bench-baseline"),
     path("", include((pages.framework, "framework"))),
     path("", include((pages.organizations, "organizations"))),
+    path("collections/", include((pages.collections, "collections"))),
     path("", include("casebase.cases.urls")),
     path("analysis/", include("casebase.datasets.urls")),
     path("analysis/", include("casebase.analysis.urls")),

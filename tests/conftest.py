@@ -187,6 +187,27 @@ def make_user(username, organization=None, **extra):
     return user
 
 
+def make_reader(username):
+    """A reader persona: a confirmed reader account, no membership, not staff."""
+    from django.utils import timezone
+
+    from casebase.accounts.models import Reader
+
+    user = make_user(username)
+    Reader.objects.create(user=user, confirmed_at=timezone.now())
+    return user
+
+
+@pytest.fixture
+def reader(db):
+    return make_reader("reader")
+
+
+@pytest.fixture
+def reader_client(reader):
+    return client_for(reader)
+
+
 @pytest.fixture
 def supporter_a(db, org_a):
     return make_user("supporter_a", organization=org_a)

@@ -173,3 +173,18 @@ def editor_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reader_required(view):
+    """Signed-in readers only: supporter members and editors have their own areas."""
+
+    @signed_in_or_login
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        from casebase.accounts.readers import is_reader
+
+        if not is_reader(request.user):
+            raise PermissionDenied("This page is for reader accounts.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -6,6 +6,19 @@ from casebase.core.forms import Form
 from casebase.organizations.models import Organization
 
 
+def check_new_password(form, data: dict, *, email: str, first_name: str = "") -> None:
+    """A new password typed twice: the same both times, and one the validators accept for this person."""
+    p1, p2 = data.get("password1"), data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", "The two passwords differ.")
+    elif p1:
+        probe = get_user_model()(username=email, email=email, first_name=first_name)
+        try:
+            password_validation.validate_password(p1, probe)
+        except forms.ValidationError as error:
+            form.add_error("password1", error)
+
+
 class PasswordResetRequestForm(Form):
     """Only the address: looking it up and the email happen in a task (casebase.accounts.passwordreset)."""
 
@@ -42,19 +55,7 @@ class AcceptInvitationForm(Form):
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
-        elif p1:
-            from django.contrib.auth import get_user_model
-
-            probe = get_user_model()(
-                username=self.email, email=self.email, first_name=data.get("first_name", "")
-            )
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, data, email=self.email, first_name=data.get("first_name", ""))
         return data
 
 
@@ -85,3 +86,54 @@ class SignInForm(AuthenticationForm):
                 if len(names) == 1:
                     self.cleaned_data["username"] = names[0]
         return super().clean()
+
+
+class SignUpForm(Form):
+    """A reader's sign-up. ``website`` is a honeypot: hidden from people, filled in by bots."""
+
+    email = forms.EmailField(
+        label="Email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not entirely numeric, not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        check_new_password(self, data, email=data.get("email", ""))
+        return data
+
+
+class DeleteAccountForm(Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

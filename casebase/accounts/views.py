@@ -1,20 +1,25 @@
 """Sign-in, sign-out, password reset and invitations under /accounts/."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from casebase.accounts import passwordreset, services
-from casebase.accounts.access import editor_required, form_page, stash_post
+from casebase.accounts import following, passwordreset, readers, services
+from casebase.accounts.access import editor_required, form_page, reader_required, stash_post
 from casebase.accounts.forms import (
     AcceptInvitationForm,
+    DeleteAccountForm,
     InvitationForm,
     PasswordResetRequestForm,
     SignInForm,
+    SignUpForm,
 )
 from casebase.accounts.models import Invitation
 from casebase.core.clientip import client_ip
@@ -37,6 +42,8 @@ class LoginView(NoColonLabels, auth_views.LoginView):
             return "/review/"
         if hasattr(user, "membership"):
             return "/submit/"
+        if readers.is_reader(user):
+            return reverse("accounts:account")
         return "/"
 
 
@@ -142,6 +149,120 @@ def accept_invitation(request, token):
         {"form": form, "invitation": invitation},
         status=422 if form.errors else 200,
     )
+
+
+def signup(request):
+    """A reader's sign-up: the same answer for every address (see accounts.readers)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:account" if readers.is_reader(request.user) else "home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        refusal = readers.refusal(email=email, client=client_ip(request))
+        if refusal:
+            form.add_error(None, refusal)
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
+        response = redirect("accounts:signup_sent")
+        if not form.cleaned_data["website"]:  # a filled honeypot: a bot, answered the same
+            enqueue_after_response(
+                response,
+                readers.sign_up,
+                email=email,
+                password_hash=make_password(form.cleaned_data["password1"]),
+            )
+        return response
+    return render(request, "accounts/signup.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+def signup_confirm(request, token):
+    """The link from the confirmation email: the account can sign in from now on."""
+    user = readers.confirm(token)
+    if user is None:
+        return render(request, "accounts/signup_invalid.html", status=410)
+    messages.success(request, f"Your address {user.email} is confirmed. You can sign in now.")
+    return redirect("accounts:login")
+
+
+@reader_required
+def account(request):
+    """My account: the address, the searches followed, the collections, and the way out."""
+    return render(request, "accounts/account.html", readers_context(request.user))
+
+
+def readers_context(user) -> dict:
+    return {"subscriptions": list(user.subscriptions.all())}
+
+
+@reader_required
+def delete_account(request):
+    """Delete my account and everything it holds, once the password confirms it."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        readers.delete_account(user=request.user)
+        logout(request)
+        messages.success(request, "Your account and everything it held have been deleted.")
+        return redirect("home")
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {"form": form, **readers_context(request.user)},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@reader_required
+def follow(request):
+    """Follow the search in ``query`` (a /cases/ query string) by email."""
+    raw = request.POST.get("query", "")
+    if len(raw) > 4 * following.QUERY_MAX_LENGTH:
+        return render(
+            request,
+            "accounts/follow_refused.html",
+            {"problems": ["This search is too long to follow."]},
+            status=400,
+        )
+    try:
+        subscription = following.follow(
+            user=request.user, params=QueryDict(raw), frequency=request.POST.get("frequency", "")
+        )
+    except ValidationError as error:
+        return render(
+            request, "accounts/follow_refused.html", {"problems": error.messages, "query": raw}, status=400
+        )
+    messages.success(
+        request,
+        f"You follow “{subscription.label}” by email ({subscription.get_frequency_display().lower()}).",
+    )
+    return redirect(reverse("cases:list") + ("?" + subscription.query if subscription.query else ""))
+
+
+@require_POST
+@reader_required
+def unfollow(request, pk):
+    if not following.unfollow(user=request.user, pk=pk):
+        raise Http404("You follow no such search.")
+    messages.success(request, "You no longer follow that search.")
+    return redirect("accounts:account")
+
+
+# The link in every email works signed out: the signed token is the authority, so a mail
+# client's one-click POST (RFC 8058), which carries no CSRF token, is accepted too.
+@csrf_exempt
+def unsubscribe(request, token):
+    subscription = following.subscription_for_token(token)
+    if request.method == "POST":
+        if subscription is not None:
+            subscription.delete()
+        return render(request, "accounts/unsubscribed.html", {"done": True})
+    if subscription is None:
+        # Already unsubscribed (or a link that was never ours): nothing more to do.
+        return render(request, "accounts/unsubscribed.html", {"done": True}, status=404)
+    return render(request, "accounts/unsubscribed.html", {"subscription": subscription, "token": token})
 
 
 def csrf_failure(request, reason=""):

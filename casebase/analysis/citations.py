@@ -194,6 +194,21 @@ def for_snapshot(date: datetime.date, path: str = "/analysis/data/") -> Citation
     )
 
 
+def for_collection(collection) -> Citation:
+    """A reader's public collection: its permalink, dated by its last change and the day it was read
+    (a collection changes, so the date says which state was cited)."""
+    changed = timezone.localdate(collection.updated_at)
+    return Citation(
+        title=f"{collection.name}. A collection of case studies on Casebase (as of {changed.isoformat()})",
+        author=SITE_AUTHOR,
+        year=changed.year,
+        url=absolute(collection.get_absolute_url()),
+        accessed=today(),
+        key_hint=f"collection {collection.pk}",
+        version=changed.isoformat(),
+    )
+
+
 FORMATS = {
     "bib": ("bibtex", "application/x-bibtex; charset=utf-8"),
     "ris": ("ris", "application/x-research-info-systems; charset=utf-8"),

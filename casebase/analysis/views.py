@@ -19,7 +19,8 @@ from casebase.framework.models import Edition, Principle, StakeholderRole
 
 # The filters each page offers, with the evidence control (edition is not a /cases/
 # parameter: it picks the rows).
-PAGE_FILTERS = ("role", "principle", "cohort", "evidence", "voice")
+# ``collection``: a public collection's cases (the filter engine reads it).
+PAGE_FILTERS = ("role", "principle", "cohort", "evidence", "voice", "collection")
 PICKER_LIMIT = 300
 
 CHARTS = {

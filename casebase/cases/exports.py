@@ -194,7 +194,7 @@ def _flat(value) -> str:
     return ";".join(value) if isinstance(value, list) else str(value)
 
 
-def _safe_cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -205,7 +205,7 @@ def _csv_rows(case_filter: CaseFilter) -> Iterator[list]:
     for case in _export_cases(case_filter, applications=False):
         fields = _case_fields(case, grades)
         apps = ";".join(":".join(coding) for coding in case.statuses)
-        yield [_safe_cell(_flat(fields[name])) for name, _ in CASE_COLUMNS] + [apps]
+        yield [safe_cell(_flat(fields[name])) for name, _ in CASE_COLUMNS] + [apps]
 
 
 def case_json(case: CaseStudy, case_filter: CaseFilter) -> dict:
@@ -297,7 +297,7 @@ def case_recommendation_rows(case_filter: CaseFilter, rec_keys: list[str]) -> It
         for key in rec_keys:
             found = sorted(codings.get(key, []), key=lambda c: precedence(c[2], c[1]))
             cells += [found[0][0], found[0][2], ";".join(c[1] for c in found)] if found else ["", "", ""]
-        yield [_safe_cell(_flat(fields[c])) for c in WIDE_CASE_COLUMNS] + cells
+        yield [safe_cell(_flat(fields[c])) for c in WIDE_CASE_COLUMNS] + cells
 
 
 def case_recommendation_response(case_filter: CaseFilter, edition) -> StreamingHttpResponse:

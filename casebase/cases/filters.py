@@ -39,7 +39,7 @@ from django.db.models import QuerySet
 from taggit.models import Tag
 
 from casebase.cases import facetindex, search
-from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, attach_tags
+from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, Collection, attach_tags
 from casebase.core.evidence import Evidence, Voice
 from casebase.core.params import MAX_VALUES, clean_key, clean_keys, values_of
 from casebase.framework.models import Principle, Recommendation, StakeholderRole
@@ -53,6 +53,7 @@ FACET_LABELS = {
     "cohort": "Cohort",
     "rec": "Recommendation",
     "tag": "Topic",
+    "collection": "Collection",
 }
 SORTS = ("newest", "oldest", "title", "relevance")
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "title": "Title (A–Z)"}
@@ -143,7 +144,12 @@ class CaseFilter:
     """
 
     def __init__(
-        self, params: Mapping, *, only: tuple[str, ...] = FACET_PARAMS, carry: Sequence[tuple[str, str]] = ()
+        self,
+        params: Mapping,
+        *,
+        only: tuple[str, ...] = FACET_PARAMS,
+        carry: Sequence[tuple[str, str]] = (),
+        viewer=None,
     ):
         self.params = params
         # Pairs that are no filter but must survive a click on one (the cases chosen for
@@ -169,6 +175,8 @@ class CaseFilter:
                 self.messages.append(f"Only the first {MAX_VALUES} values of “{param}” were used.")
             if values:
                 self.selected[param] = self._known(param, values)
+        # ``collection``: the cases of one collection, public or the viewer's own.
+        self.collection = self._collection(viewer)
         self.sort = self._sort()
         self.evidence = self._evidence()
         self.voices = self._voices()
@@ -200,6 +208,25 @@ class CaseFilter:
         # rec: newest edition last, so its title wins.
         rows = Recommendation.objects.filter(key__in=values).order_by("edition__published_on")
         return [(rec.key, rec.reader_label) for rec in rows]
+
+    def _collection(self, viewer) -> Collection | None:
+        raw = clean_key(" ".join(values_of(self.params, "collection")[:1]))
+        if not raw:
+            return None
+        found = None
+        if raw.isdigit() and len(raw) < 12:
+            found = Collection.objects.visible_to(viewer).filter(pk=int(raw)).first()
+        if found is None:
+            # Another reader's private collection is told apart from none at all by nobody.
+            self.unknown["collection"] = [raw]
+            self.messages.append(f"No collection matches {_quote(raw)}; that filter was ignored.")
+        return found
+
+    @cached_property
+    def collection_ids(self) -> list[int] | None:
+        if self.collection is None:
+            return None
+        return list(self.collection.items.values_list("case_id", flat=True))
 
     def _sort(self) -> str:
         sort = clean_key(" ".join(values_of(self.params, "sort")[:1]))
@@ -241,6 +268,8 @@ class CaseFilter:
 
     def _filters_mask(self, exclude=()) -> int:
         mask = self.index.everything
+        if self.collection_ids is not None:
+            mask &= self.index.mask_of_ids(self.collection_ids)
         for param, selected in self.selected.items():
             if param not in exclude and selected:
                 mask &= self.lens.any_of(param, selected)
@@ -309,6 +338,8 @@ class CaseFilter:
         pairs = []
         if self.q:
             pairs.append(("q", self.q))
+        if self.collection is not None and selected.get("collection", True):
+            pairs.append(("collection", str(self.collection.pk)))
         for param in FACET_PARAMS:
             pairs += [(param, value) for value in selected.get(param, [])]
         default_sort = "relevance" if self.q else "newest"
@@ -342,15 +373,22 @@ class CaseFilter:
 
     @property
     def active(self) -> list[ActiveFilter]:
-        return [
+        active = [
             ActiveFilter(param, value, label, self.url(self._toggled(param, value)))
             for param, selected in self.selected.items()
             for value, label in selected.items()
         ]
+        if self.collection is not None:
+            without = {p: list(v) for p, v in self.selected.items()} | {"collection": False}
+            active.insert(
+                0,
+                ActiveFilter("collection", str(self.collection.pk), self.collection.name, self.url(without)),
+            )
+        return active
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or any(self.selected.values()))
+        return bool(self.q or self.collection or any(self.selected.values()))
 
     @property
     def is_confirmed_only(self) -> bool:

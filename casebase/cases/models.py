@@ -505,3 +505,56 @@ class Application(MarkdownModelMixin, Sourced, models.Model):
     @property
     def is_applying(self) -> bool:
         return self.status in self.APPLYING
+
+
+class CollectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The public collections, and the signed-in user's own (private ones included)."""
+        if user is not None and user.is_authenticated:
+            return self.filter(models.Q(is_public=True) | models.Q(owner=user))
+        return self.filter(is_public=True)
+
+
+class Collection(models.Model):
+    """A reader's named set of published cases, each with a note: private unless made public,
+    when its permalink (and ``collection=<id>`` on /cases/) works for everyone."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
+    name = models.CharField(max_length=200)
+    is_public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CollectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("collections:detail", args=[self.pk])
+
+    def affects_public_pages(self) -> bool:
+        # A private collection shows on no public page; a public one may (collection=<id>).
+        return self.is_public
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "case"], name="a_case_once_per_collection")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} in {self.collection_id}"
+
+    def affects_public_pages(self) -> bool:
+        return Collection.objects.filter(pk=self.collection_id, is_public=True).exists()

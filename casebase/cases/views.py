@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from casebase.cases import exports, search
 from casebase.cases.filters import CaseFilter
-from casebase.cases.models import CaseStudy
+from casebase.cases.models import CaseStudy, Collection
 from casebase.cases.querysets import (
     case_detail_queryset,
     case_sources,
@@ -31,7 +31,9 @@ def case_list(request):
             status=400,
         )
     comparing, dropped = compare_selection(request.GET)
-    case_filter = CaseFilter(request.GET, carry=[("compare", case.slug) for case in comparing])
+    case_filter = CaseFilter(
+        request.GET, carry=[("compare", case.slug) for case in comparing], viewer=request.user
+    )
     if fmt in FORMATS:
         return exports.cases_response(request, case_filter, fmt)
 
@@ -80,12 +82,22 @@ def case_list(request):
         # The feed of exactly these cases: the same query, always newest first.
         "feed_url": reverse("feed_cases")
         + ("" if (feed := case_filter.url(sort="", carry=False)) == "?" else feed),
+        # What a reader follows by email: the same cleaned query as the feed's.
+        "follow_query": case_filter.url(sort="", carry=False).lstrip("?"),
         **compare_context(comparing),
         "offer_compare": True,
+        "my_collections": reader_collections(request.user),
         "compare_clear": base,
         "crumbs": [("Case studies", None)],
     }
     return render(request, "cases/list.html", context, status=status)
+
+
+def reader_collections(user) -> list[Collection] | None:
+    """A signed-in reader's collections, to save a case into; None for anyone else (no form)."""
+    if getattr(user, "reader", None) is None:
+        return None
+    return list(Collection.objects.filter(owner=user).only("pk", "name"))
 
 
 def compare_selection(params) -> tuple[list[CaseStudy], list[str]]:
@@ -142,6 +154,7 @@ def case_detail(request, slug):
         "cases/detail.html",
         {
             "case": case,
+            "my_collections": reader_collections(request.user) if case.is_published else None,
             "codings": codings,
             "applying_count": sum(any(c.is_applying for c in group.codings) for group in codings),
             "roles": roles,

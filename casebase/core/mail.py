@@ -11,11 +11,11 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def send_email(*, to: list[str], subject: str, body: str) -> int:
+def send_email(*, to: list[str], subject: str, body: str, headers: dict[str, str] | None = None) -> int:
     """Send one plain-text email through the default mailer; returns the number sent."""
     if not to:
         return 0
-    return EmailMessage(subject=subject, body=body, to=to).send(using="default")
+    return EmailMessage(subject=subject, body=body, to=to, headers=headers).send(using="default")
 
 
 def queue_email(*, to: list[str], subject: str, body: str) -> None:

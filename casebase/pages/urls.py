@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from casebase.pages import collections as collection_views
 from casebase.pages import views
 
 home = [path("", views.home, name="home")]
@@ -13,4 +14,14 @@ framework = [
 organizations = [
     path("organizations/", views.organization_list, name="list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
+]
+collections = [
+    path("", collection_views.index, name="index"),
+    path("add/", collection_views.add, name="add"),
+    path("<int:pk>/", collection_views.detail, name="detail"),
+    path("<int:pk>/edit/", collection_views.update, name="update"),
+    path("<int:pk>/delete/", collection_views.delete, name="delete"),
+    path("<int:pk>/cases/<int:case_id>/", collection_views.item, name="item"),
+    path("<int:pk>/export.<str:ext>", collection_views.export, name="export"),
+    path("<int:pk>/cite.<str:ext>", collection_views.cite, name="cite"),
 ]

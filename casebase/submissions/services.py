@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from casebase.accounts import following
 from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort
 from casebase.core.dates import Precision
@@ -552,6 +553,7 @@ def publish(
             claim, voice=Voice.PAI, source_url=official_url, note="PAI's own page, given when publishing."
         ).as_json()
     published_on = fields["published_on"]
+    first_publication = case.published_on is None
     if case.published_on is None:
         fields["published_precision"] = Precision.DAY
         field_sources["published_on"] = replace(
@@ -587,6 +589,9 @@ def publish(
     event.save(update_fields=["evidence"])
     submission.case = case
     notifications.notify_supporters(submission, headline="Published", message=note)
+    if first_publication:
+        # A revision is no new case: its followers heard of it when it was first published.
+        following.announce(case)
     return submission
 
 

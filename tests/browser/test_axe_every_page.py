@@ -39,7 +39,8 @@ def test_axe_on_every_page(live_server, transactional_db, open_context):
     for name in PAGES:
         rule = REGISTRY[name]
         persona = next(
-            (p for p in ("anonymous", "supporter_a", "editor") if rule.expect[p] == Outcome.OK), None
+            (p for p in ("anonymous", "supporter_a", "editor", "reader") if rule.expect[p] == Outcome.OK),
+            None,
         )
         if persona is None:
             continue

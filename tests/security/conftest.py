@@ -18,7 +18,7 @@ from django.utils import timezone
 from casebase.cases.models import Application, CaseStudy
 from casebase.framework.models import Edition
 from casebase.organizations.models import Organization
-from tests.conftest import client_for, make_user, rolled_back
+from tests.conftest import client_for, make_reader, make_user, rolled_back
 from tests.security.urlmap import PERSONAS
 
 
@@ -44,6 +44,7 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
         "supporter_b": make_user("supporter_b", org_b),
         "editor": make_user("editor", is_staff=True),
         "admin": make_user("admin", is_staff=True, is_superuser=True),
+        "reader": make_reader("reader"),
     }
     published = CaseStudy.objects.published().order_by("slug")
     applications = Application.objects.filter(case__in=published).select_related("case", "recommendation")
@@ -70,6 +71,8 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
         invited_by=users["editor"],
         expires_at=timezone.now() + timedelta(days=7),
     )
+    from casebase.accounts import following
+    from casebase.accounts.models import Subscription
     from casebase.analysis.models import Analysis
     from casebase.analysis.views import CHARTS
     from casebase.corrections import services as corrections
@@ -77,6 +80,17 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
 
     page = page_for(w.published_case.get_absolute_url())
     w.suggestion = corrections.suggest(page=page, target=page.target("title"), problem="A reader says so.")
+    w.subscription = Subscription.objects.create(user=users["reader"], query="role=builder", label="Builders")
+    w.unsubscribe_token = following.unsubscribe_token(w.subscription)
+    from casebase.cases.models import Collection, CollectionItem
+
+    w.collection = Collection.objects.create(owner=users["reader"], name="Secret collection of the reader")
+    CollectionItem.objects.create(
+        collection=w.collection, case=w.published_case, note="Secret note of the reader"
+    )
+    w.public_collection = Collection.objects.create(
+        owner=users["reader"], name="Public reading", is_public=True
+    )
     w.analysis = Analysis.objects.order_by("slug").first()
     w.chart_slug = sorted(CHARTS)[0]
     return w

@@ -22,6 +22,7 @@ from tests.security.urlmap import (
 
 SECRET_A = "Secret draft of organization A"
 SECRET_B = "Secret draft of organization B"
+SECRET_READER = ("Secret collection of the reader", "Secret note of the reader")
 
 
 def url_for(name, rule, world):
@@ -56,12 +57,17 @@ def history_rows() -> int:
 
 
 def check_response_for_leaks(persona, response):
-    """Nobody but A (and staff) reads A's draft; nobody but B (and staff) reads B's."""
-    if persona in ("editor", "admin") or response.status_code != 200:
+    """Nobody but A (and staff) reads A's draft; nobody but B (and staff) reads B's; nobody but
+    the reader, staff included, reads the reader's private collection."""
+    if response.status_code != 200:
         return []
     content = b"".join(response.streaming_content) if response.streaming else response.content
     body = content.decode(errors="replace")
     leaks = []
+    if persona != "reader" and any(secret in body for secret in SECRET_READER):
+        leaks.append(f"{persona} sees the reader's private collection")
+    if persona in ("editor", "admin"):
+        return leaks
     if persona != "supporter_a" and SECRET_A in body:
         leaks.append(f"{persona} sees organization A's draft")
     if persona != "supporter_b" and SECRET_B in body:

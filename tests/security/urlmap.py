@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PERSONAS = ("anonymous", "supporter_a", "supporter_b", "editor", "admin")
+PERSONAS = ("anonymous", "supporter_a", "supporter_b", "editor", "admin", "reader")
 
 
 class Outcome(enum.StrEnum):
@@ -103,27 +103,35 @@ def every(outcome: Outcome) -> dict[str, Outcome]:
     return dict.fromkeys(PERSONAS, outcome)
 
 
-def table(anonymous, supporter_a, supporter_b, editor, admin) -> dict[str, Outcome]:
-    return dict(zip(PERSONAS, (anonymous, supporter_a, supporter_b, editor, admin), strict=True))
+def table(anonymous, supporter_a, supporter_b, editor, admin, reader) -> dict[str, Outcome]:
+    return dict(zip(PERSONAS, (anonymous, supporter_a, supporter_b, editor, admin, reader), strict=True))
 
 
 PUBLIC = every(OK)
-SIGNED_IN = table(LOGIN, OK, OK, OK, OK)
-STAFF_ONLY = table(LOGIN, DENIED, DENIED, OK, OK)
+SIGNED_IN = table(LOGIN, OK, OK, OK, OK, OK)
+STAFF_ONLY = table(LOGIN, DENIED, DENIED, OK, OK, DENIED)
 # A record of organization A's: its own supporter and staff see it, B does not.
-ORG_A_ONLY = table(LOGIN, OK, DENIED, OK, OK)
+ORG_A_ONLY = table(LOGIN, OK, DENIED, OK, OK, DENIED)
 
 
 # The supporter area is for supporter members; staff work under /review/ instead.
-SUPPORTER_AREA = table(LOGIN, OK, OK, DENIED, DENIED)
+SUPPORTER_AREA = table(LOGIN, OK, OK, DENIED, DENIED, DENIED)
 # One of organization A's cases in the supporter area: B is told it does not exist.
-SUPPORTER_OWN = table(LOGIN, OK, DENIED, DENIED, DENIED)
+SUPPORTER_OWN = table(LOGIN, OK, DENIED, DENIED, DENIED, DENIED)
 # Actions are POST-only: a GET is refused before anything else is looked at.
 POST_ONLY = every(NOT_ALLOWED)
 # Who may act by POST.
-POST_BY_MEMBERS = table(LOGIN, ANY, ANY, DENIED, DENIED)
-POST_BY_OWNER_A = table(LOGIN, ANY, DENIED, DENIED, DENIED)
-POST_BY_STAFF = table(LOGIN, DENIED, DENIED, ANY, ANY)
+POST_BY_MEMBERS = table(LOGIN, ANY, ANY, DENIED, DENIED, DENIED)
+POST_BY_OWNER_A = table(LOGIN, ANY, DENIED, DENIED, DENIED, DENIED)
+POST_BY_STAFF = table(LOGIN, DENIED, DENIED, ANY, ANY, DENIED)
+# Reader pages (accounts): supporter members and editors have their own areas.
+READER_ONLY = table(LOGIN, DENIED, DENIED, DENIED, DENIED, OK)
+POST_BY_READER = table(LOGIN, DENIED, DENIED, DENIED, DENIED, ANY)
+# A reader's own private record: everyone else is told it does not exist.
+READER_OWN = table(DENIED, DENIED, DENIED, DENIED, DENIED, OK)
+POST_BY_READER_OWN = table(LOGIN, DENIED, DENIED, DENIED, DENIED, ANY)
+# Signing up is for people without an account; anyone signed in is sent on.
+SIGNED_OUT_ONLY = table(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
 
 def public(**kw) -> Rule:
@@ -172,7 +180,9 @@ REGISTRY: dict[str, Rule] = {
     "api:analysis-list": api(),
     "api:analysis-detail": api(kwargs=lambda w: {"slug": w.analysis.slug}),
     # Sign-in and accounts.
-    "accounts:login": Rule(expect=table(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT), area=Area.ACCOUNT),
+    "accounts:login": Rule(
+        expect=table(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), area=Area.ACCOUNT
+    ),
     "accounts:logout": Rule(expect=POST_ONLY, area=Area.ACCOUNT, html=False),
     "accounts:password_reset": Rule(expect=PUBLIC, area=Area.ACCOUNT),
     "accounts:password_reset_done": Rule(expect=PUBLIC, area=Area.ACCOUNT),
@@ -180,10 +190,65 @@ REGISTRY: dict[str, Rule] = {
         expect=PUBLIC, area=Area.ACCOUNT, kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-valid-token"}
     ),
     "accounts:password_reset_complete": Rule(expect=PUBLIC, area=Area.ACCOUNT),
+    # Reader accounts: sign-up (with its emailed link), my account, following searches by email.
+    "accounts:signup": Rule(
+        expect=SIGNED_OUT_ONLY,
+        area=Area.ACCOUNT,
+        post=table(ANY, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ),
+    "accounts:signup_sent": Rule(expect=PUBLIC, area=Area.ACCOUNT),
+    "accounts:signup_confirm": Rule(
+        expect=every(REFUSED), area=Area.ACCOUNT, kwargs=lambda w: {"token": "not-a-valid-token"}
+    ),
+    "accounts:account": Rule(expect=READER_ONLY, area=Area.ACCOUNT),
+    "accounts:delete_account": Rule(expect=READER_ONLY, area=Area.ACCOUNT, post=POST_BY_READER),
+    "accounts:follow": Rule(expect=POST_ONLY, area=Area.ACCOUNT, html=False, post=POST_BY_READER),
+    "accounts:unfollow": Rule(
+        expect=POST_ONLY,
+        area=Area.ACCOUNT,
+        html=False,
+        kwargs=lambda w: {"pk": w.subscription.pk},
+        post=POST_BY_READER,
+    ),
+    # The link in an email: it works for whoever holds it, signed in or not.
+    "accounts:unsubscribe": Rule(
+        expect=PUBLIC, area=Area.ACCOUNT, kwargs=lambda w: {"token": w.unsubscribe_token}, post=every(ANY)
+    ),
+    # Readers' collections: a private one is its owner's alone (404 for everyone else, signed in
+    # or not, as for one that does not exist); a public one's citation is anyone's.
+    "collections:index": Rule(expect=READER_ONLY, area=Area.ACCOUNT, post=POST_BY_READER),
+    "collections:add": Rule(expect=POST_ONLY, area=Area.ACCOUNT, html=False, post=POST_BY_READER),
+    "collections:detail": Rule(
+        expect=READER_OWN, area=Area.ACCOUNT, kwargs=lambda w: {"pk": w.collection.pk}
+    ),
+    **{
+        f"collections:{action}": Rule(
+            expect=POST_ONLY,
+            area=Area.ACCOUNT,
+            html=False,
+            kwargs=lambda w: {"pk": w.collection.pk},
+            post=POST_BY_READER_OWN,
+        )
+        for action in ("update", "delete")
+    },
+    "collections:item": Rule(
+        expect=POST_ONLY,
+        area=Area.ACCOUNT,
+        html=False,
+        kwargs=lambda w: {"pk": w.collection.pk, "case_id": w.published_case.pk},
+        post=POST_BY_READER_OWN,
+    ),
+    "collections:export": Rule(
+        expect=READER_OWN,
+        area=Area.ACCOUNT,
+        html=False,
+        kwargs=lambda w: {"pk": w.collection.pk, "ext": "csv"},
+    ),
+    "collections:cite": download(kwargs=lambda w: {"pk": w.public_collection.pk, "ext": "bib"}),
     "accounts:invite": Rule(expect=STAFF_ONLY, area=Area.REVIEW, post=POST_BY_STAFF),
     # A usable invitation link: for the invited person, who is not signed in yet.
     "accounts:accept_invitation": Rule(
-        expect=table(OK, REFUSED, REFUSED, REFUSED, REFUSED),
+        expect=table(OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
         area=Area.ACCOUNT,
         kwargs=lambda w: {"token": w.invitation_token},
     ),
@@ -294,8 +359,8 @@ REGISTRY: dict[str, Rule] = {
 # Django admin: one decision for the whole namespace. Staff sign in at /admin/;
 # everyone else is sent to its sign-in page. The editor persona is staff with no
 # model permissions of its own, so the admin pages answer it 403 except the index.
-ADMIN_INDEX = table(LOGIN, LOGIN, LOGIN, OK, OK)
-ADMIN_MODEL_PAGE = table(LOGIN, LOGIN, LOGIN, DENIED, OK)
+ADMIN_INDEX = table(LOGIN, LOGIN, LOGIN, OK, OK, LOGIN)
+ADMIN_MODEL_PAGE = table(LOGIN, LOGIN, LOGIN, DENIED, OK, LOGIN)
 
 
 # --- Walking the URL configuration ----------------------------------------------------

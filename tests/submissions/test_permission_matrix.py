@@ -14,29 +14,66 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from casebase.accounts.models import Invitation
+from casebase.accounts import following, readers
+from casebase.accounts.models import Invitation, Reader, Subscription
 from casebase.accounts.services import invite_member
-from casebase.cases.models import CaseStudy
+from casebase.cases.models import CaseStudy, Collection, CollectionItem
 from casebase.corrections import services as corrections
 from casebase.corrections.models import Suggestion
 from casebase.corrections.pages import page_for
 from casebase.framework.models import Recommendation
 from casebase.organizations.models import Organization
 from casebase.submissions.models import Comment, Status, Submission
-from tests.conftest import client_for, make_user
+from tests.conftest import PASSWORD, client_for, make_reader, make_user
 
 from .conftest import build_framework, complete_content, publish_post, submission_in
 
-PERSONAS = ["anonymous", "supporter_a", "supporter_b", "editor", "admin"]
+PERSONAS = ["anonymous", "reader", "supporter_a", "supporter_b", "editor", "admin"]
 
 
 def supporter_only(b="ok"):
     """A supporter page: A works, B gets ``b`` (404 for A's records), staff are turned away."""
-    return {"anonymous": "login", "supporter_a": "ok", "supporter_b": b, "editor": 403, "admin": 403}
+    return {
+        "anonymous": "login",
+        "reader": 403,
+        "supporter_a": "ok",
+        "supporter_b": b,
+        "editor": 403,
+        "admin": 403,
+    }
 
 
-STAFF_ONLY = {"anonymous": "login", "supporter_a": 403, "supporter_b": 403, "editor": "ok", "admin": "ok"}
+STAFF_ONLY = {
+    "anonymous": "login",
+    "reader": 403,
+    "supporter_a": 403,
+    "supporter_b": 403,
+    "editor": "ok",
+    "admin": "ok",
+}
 EVERYONE = dict.fromkeys(PERSONAS, "ok")
+# Reader pages: supporter members and editors have their own areas and are turned away.
+READER_ONLY = {
+    "anonymous": "login",
+    "reader": "ok",
+    "supporter_a": 403,
+    "supporter_b": 403,
+    "editor": 403,
+    "admin": 403,
+}
+# A reader's private collection: to everyone else, signed in or not, it does not exist.
+READER_OWN = {
+    "anonymous": 404,
+    "reader": "ok",
+    "supporter_a": 404,
+    "supporter_b": 404,
+    "editor": 404,
+    "admin": 404,
+}
+# Changing it: only readers get as far as looking it up.
+READER_OWN_POST = READER_ONLY
+# Signing up is for people without an account: anyone signed in is sent on.
+SIGNED_OUT_ONLY = {"anonymous": "ok", **dict.fromkeys(PERSONAS[1:], 302)}
 
 
 def form_post(submission, **changes):
@@ -125,7 +162,14 @@ ROWS = [
         "post",
         sub_url("submissions:edit"),
         # A supporter cannot edit a published record: turned back, nothing changes.
-        {"anonymous": "login", "supporter_a": 302, "supporter_b": 404, "editor": 403, "admin": 403},
+        {
+            "anonymous": "login",
+            "reader": 403,
+            "supporter_a": 302,
+            "supporter_b": 404,
+            "editor": 403,
+            "admin": 403,
+        },
         state=Status.PUBLISHED,
         data=lambda ctx: form_post(ctx["submission"], title="How Organization A rewrites history"),
         effect=title_is("How Organization A rewrites history"),
@@ -299,7 +343,14 @@ ROWS = [
         "login-page",
         "get",
         lambda ctx: "/accounts/login/",
-        {"anonymous": "ok", "supporter_a": 302, "supporter_b": 302, "editor": 302, "admin": 302},
+        {
+            "anonymous": "ok",
+            "reader": 302,
+            "supporter_a": 302,
+            "supporter_b": 302,
+            "editor": 302,
+            "admin": 302,
+        },
         state=None,
     ),
     Row("logout-get", "get", lambda ctx: "/accounts/logout/", dict.fromkeys(PERSONAS, 405), state=None),
@@ -328,14 +379,28 @@ ROWS = [
         "accept-invitation-page",
         "get",
         lambda ctx: f"/accounts/invite/{ctx['token']}/",
-        {"anonymous": "ok", "supporter_a": 409, "supporter_b": 409, "editor": 409, "admin": 409},
+        {
+            "anonymous": "ok",
+            "reader": 409,
+            "supporter_a": 409,
+            "supporter_b": 409,
+            "editor": 409,
+            "admin": 409,
+        },
         state=None,
     ),
     Row(
         "accept-invitation",
         "post",
         lambda ctx: f"/accounts/invite/{ctx['token']}/",
-        {"anonymous": "ok", "supporter_a": 409, "supporter_b": 409, "editor": 409, "admin": 409},
+        {
+            "anonymous": "ok",
+            "reader": 409,
+            "supporter_a": 409,
+            "supporter_b": 409,
+            "editor": 409,
+            "admin": 409,
+        },
         state=None,
         data=lambda ctx: {"password1": "a-long-new-passphrase-7", "password2": "a-long-new-passphrase-7"},
         effect=lambda ctx, persona: (
@@ -386,19 +451,178 @@ ROWS = [
         data=lambda ctx: {"decision": "decline", "reason": "Not so."},
         effect=lambda ctx, persona: Suggestion.objects.filter(status=Suggestion.Status.DECLINED).exists(),
     ),
+    # --- reader accounts -------------------------------------------------------------------
+    Row("signup-page", "get", lambda ctx: "/accounts/signup/", SIGNED_OUT_ONLY, state=None),
+    Row(
+        "signup",
+        "post",
+        lambda ctx: "/accounts/signup/",
+        SIGNED_OUT_ONLY,
+        state=None,
+        data=lambda ctx: {
+            "email": "new.reader@example.org",
+            "password1": "a-long-new-passphrase-7",
+            "password2": "a-long-new-passphrase-7",
+        },
+        effect=lambda ctx, persona: get_user_model().objects.filter(email="new.reader@example.org").exists(),
+    ),
+    Row("signup-sent", "get", lambda ctx: "/accounts/signup/sent/", EVERYONE, state=None),
+    # The link confirms whoever opens it (it is the address's proof), then asks them to sign in.
+    Row(
+        "signup-confirm",
+        "get",
+        lambda ctx: f"/accounts/signup/confirm/{ctx['confirm_token']}/",
+        dict.fromkeys(PERSONAS, 302),
+        state=None,
+    ),
+    Row(
+        "signup-confirm-forged",
+        "get",
+        lambda ctx: "/accounts/signup/confirm/forged/",
+        dict.fromkeys(PERSONAS, 410),
+        state=None,
+    ),
+    Row("account", "get", lambda ctx: "/accounts/me/", READER_ONLY, state=None),
+    Row("delete-account-page", "get", lambda ctx: "/accounts/me/delete/", READER_ONLY, state=None),
+    Row(
+        "delete-account",
+        "post",
+        lambda ctx: "/accounts/me/delete/",
+        READER_ONLY,
+        state=None,
+        data=lambda ctx: {"password": PASSWORD},
+        effect=lambda ctx, persona: (
+            persona != "anonymous" and not get_user_model().objects.filter(username=persona).exists()
+        ),
+    ),
+    Row("follow-get", "get", lambda ctx: "/accounts/follow/", dict.fromkeys(PERSONAS, 405), state=None),
+    Row(
+        "follow",
+        "post",
+        lambda ctx: "/accounts/follow/",
+        READER_ONLY,
+        state=None,
+        data=lambda ctx: {"query": "principle=consent", "frequency": "weekly"},
+        effect=lambda ctx, persona: Subscription.objects.filter(query="principle=consent").exists(),
+    ),
+    Row(
+        "unfollow",
+        "post",
+        lambda ctx: f"/accounts/follow/{ctx['subscription'].pk}/stop/",
+        READER_ONLY,
+        state=None,
+        effect=lambda ctx, persona: not Subscription.objects.filter(pk=ctx["subscription"].pk).exists(),
+    ),
+    # The link in an email works for whoever holds it, signed in or not.
+    Row(
+        "unsubscribe-page",
+        "get",
+        lambda ctx: f"/accounts/unsubscribe/{ctx['unsubscribe']}/",
+        EVERYONE,
+        state=None,
+    ),
+    Row(
+        "unsubscribe",
+        "post",
+        lambda ctx: f"/accounts/unsubscribe/{ctx['unsubscribe']}/",
+        EVERYONE,
+        state=None,
+        effect=lambda ctx, persona: not Subscription.objects.filter(pk=ctx["subscription"].pk).exists(),
+    ),
+    # --- readers' collections: a private one is nobody else's business (404) -------------------
+    Row("collections", "get", lambda ctx: "/collections/", READER_ONLY, state=None),
+    Row(
+        "collection-create",
+        "post",
+        lambda ctx: "/collections/",
+        READER_ONLY,
+        state=None,
+        data=lambda ctx: {"name": "Reading list"},
+        effect=lambda ctx, persona: Collection.objects.filter(name="Reading list").exists(),
+    ),
+    Row(
+        "collection",
+        "get",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/",
+        READER_OWN,
+        state=Status.PUBLISHED,
+    ),
+    Row(
+        "collection-export",
+        "get",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/export.bib",
+        READER_OWN,
+        state=Status.PUBLISHED,
+    ),
+    Row(
+        "collection-add",
+        "post",
+        lambda ctx: "/collections/add/",
+        READER_ONLY,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {
+            "case": ctx["submission"].case.slug,
+            "collection": "new",
+            "name": "Added",
+            "note": "Why",
+        },
+        effect=lambda ctx, persona: CollectionItem.objects.filter(
+            collection__name="Added", note="Why"
+        ).exists(),
+    ),
+    Row(
+        "collection-update",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/edit/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"name": "Renamed", "is_public": "on"},
+        effect=lambda ctx, persona: Collection.objects.filter(name="Renamed", is_public=True).exists(),
+    ),
+    Row(
+        "collection-note",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/cases/{ctx['submission'].case_id}/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"note": "Changed note"},
+        effect=lambda ctx, persona: CollectionItem.objects.filter(note="Changed note").exists(),
+    ),
+    Row(
+        "collection-delete",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/delete/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        effect=lambda ctx, persona: not Collection.objects.filter(pk=ctx["collection"].pk).exists(),
+    ),
     # --- Django admin: read-only views of the workflow ------------------------------------
     Row(
         "admin-submissions",
         "get",
         lambda ctx: "/admin/submissions/submission/",
-        {"anonymous": 302, "supporter_a": 302, "supporter_b": 302, "editor": 403, "admin": "ok"},
+        {
+            "anonymous": 302,
+            "reader": 302,
+            "supporter_a": 302,
+            "supporter_b": 302,
+            "editor": 403,
+            "admin": "ok",
+        },
         state=Status.SUBMITTED,
     ),
     Row(
         "admin-submission-add",
         "get",
         lambda ctx: "/admin/submissions/submission/add/",
-        {"anonymous": 302, "supporter_a": 302, "supporter_b": 302, "editor": 403, "admin": 403},
+        {
+            "anonymous": 302,
+            "reader": 302,
+            "supporter_a": 302,
+            "supporter_b": 302,
+            "editor": 403,
+            "admin": 403,
+        },
         state=None,
     ),
 ]
@@ -414,6 +638,7 @@ def matrix_world(module_transaction, django_db_blocker):
         org_b = Organization.objects.create(slug="org-b", name="Organization B", kind="media")
         users = {
             "anonymous": None,
+            "reader": make_reader("reader"),
             "supporter_a": make_user("supporter_a", organization=org_a),
             "supporter_b": make_user("supporter_b", organization=org_b),
             "editor": make_user("editor", is_staff=True),
@@ -443,6 +668,18 @@ def ctx(matrix_world, db, request):
     if row.id.startswith("correction-"):
         page = page_for("/recommendations/builders-1/")
         context["suggestion"] = corrections.suggest(page=page, target=page.target("text"), problem="Wrong.")
+    reader = matrix_world.users["reader"]
+    context["subscription"] = Subscription.objects.create(user=reader, query="role=builder", label="Builders")
+    context["unsubscribe"] = following.unsubscribe_token(context["subscription"])
+    if row.id.startswith("collection") and row.state is not None:
+        context["collection"] = Collection.objects.create(owner=reader, name="Private reading")
+        CollectionItem.objects.create(
+            collection=context["collection"], case=context["submission"].case, note="Mine"
+        )
+    if row.id == "signup-confirm":
+        pending = make_user("pending@example.org", is_active=False)
+        Reader.objects.create(user=pending)
+        context["confirm_token"] = readers.confirmation_token(pending)
     if row.id.startswith("accept-invitation"):
         invitation = invite_member(email="invited@example.org", organization=org_a, by=editor)
         from casebase.accounts import services

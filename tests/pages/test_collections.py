@@ -1,0 +1,219 @@
+"""Readers' collections: private by default, public at a permalink, exported, cited, and used as
+a filter; nobody reaches another reader's private collection."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.test import Client
+
+from casebase.cases.models import CaseStudy, Collection, CollectionItem
+from tests.conftest import client_for, make_reader
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def three(casebase_data):
+    return list(CaseStudy.objects.published().order_by("slug")[:3])
+
+
+@pytest.fixture
+def ada(casebase_data):
+    return make_reader("ada")
+
+
+@pytest.fixture
+def collected(ada, three):
+    """Ada's private collection of three cases, each saved from its page with a note."""
+    browser = client_for(ada)
+    for n, case in enumerate(three):
+        data = {"case": case.slug, "note": f"Note {n} on {case.title}", "next": case.get_absolute_url()}
+        data |= (
+            {"collection": "new", "name": "For my paper"}
+            if n == 0
+            else {"collection": str(Collection.objects.get().pk)}
+        )
+        response = browser.post("/collections/add/", data)
+        assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    return Collection.objects.get(owner=ada)
+
+
+def test_a_reader_saves_cases_with_notes_into_a_private_collection(ada, collected, three):
+    assert not collected.is_public
+    assert list(collected.items.values_list("case__slug", flat=True)) == [c.slug for c in three]
+    page = client_for(ada).get(collected.get_absolute_url()).content.decode()
+    for n in range(3):
+        assert f"Note {n} on" in page
+    assert "Your private collection" in page and "Cite this collection" not in page
+    # Saving a case again keeps one item and takes the new note.
+    client_for(ada).post(
+        "/collections/add/", {"case": three[0].slug, "collection": collected.pk, "note": "Changed"}
+    )
+    assert collected.items.count() == 3 and collected.items.get(case=three[0]).note == "Changed"
+
+
+def test_the_case_page_and_list_offer_saving_to_readers_only(ada, three, supporter_a):
+    case_url = three[0].get_absolute_url()
+    assert 'action="/collections/add/"' in client_for(ada).get(case_url).content.decode()
+    assert 'action="/collections/add/"' in client_for(ada).get("/cases/").content.decode()
+    assert 'action="/collections/add/"' not in Client().get(case_url).content.decode()
+    assert 'action="/collections/add/"' not in client_for(supporter_a).get("/cases/").content.decode()
+
+
+def test_nobody_sees_or_touches_another_readers_private_collection(collected, three, supporter_a, editor):
+    bea = make_reader("bea")
+    urls = [
+        collected.get_absolute_url(),
+        f"/collections/{collected.pk}/export.csv",
+        f"/collections/{collected.pk}/export.bib",
+        f"/collections/{collected.pk}/cite.bib",
+    ]
+    for who in (None, bea, supporter_a, editor):
+        browser = client_for(who)
+        for url in urls:
+            assert browser.get(url).status_code == 404, (who, url)
+    theirs = client_for(bea)
+    pk = collected.pk
+    assert theirs.post(f"/collections/{pk}/edit/", {"name": "Mine now", "is_public": "on"}).status_code == 404
+    assert theirs.post(f"/collections/{pk}/delete/").status_code == 404
+    assert theirs.post(f"/collections/{pk}/cases/{three[0].pk}/", {"action": "remove"}).status_code == 404
+    assert (
+        theirs.post("/collections/add/", {"case": three[0].slug, "collection": pk, "note": "x"}).status_code
+        == 404
+    )
+    collected.refresh_from_db()
+    assert collected.name == "For my paper" and not collected.is_public and collected.items.count() == 3
+    # As a filter: another reader's private collection is no collection at all.
+    listing = theirs.get(f"/cases/?collection={pk}").content.decode()
+    assert "No collection matches" in listing
+    assert Client().get(f"/feeds/cases/?collection={pk}").status_code == 400
+
+
+def test_a_public_collection_is_read_exported_and_cited_by_anyone(ada, collected, three):
+    owner = client_for(ada)
+    assert (
+        owner.post(
+            f"/collections/{collected.pk}/edit/", {"name": "For my paper", "is_public": "on"}
+        ).status_code
+        == 302
+    )
+    anonymous = Client()
+    page = anonymous.get(collected.get_absolute_url()).content.decode()
+    assert "A public collection" in page and "Note 1 on" in page and "Cite this collection" in page
+    assert 'name="note"' not in page  # no editing for visitors
+
+    bib = anonymous.get(f"/collections/{collected.pk}/export.bib")
+    assert bib.status_code == 200 and bib["Content-Type"].startswith("application/x-bibtex")
+    assert bib.content.decode().count("@misc{") == 3
+    ris = anonymous.get(f"/collections/{collected.pk}/export.ris").content.decode()
+    assert ris.count("ER  - ") == 3
+    csl = json.loads(anonymous.get(f"/collections/{collected.pk}/export.csl.json").content)
+    assert len(csl) == 3 and all("accessed" in item for item in csl)
+    data = json.loads(anonymous.get(f"/collections/{collected.pk}/export.json").content)
+    assert [c["slug"] for c in data["cases"]] == [c.slug for c in three]
+    assert data["cases"][0]["note"].startswith("Note 0")
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(anonymous.get(f"/collections/{collected.pk}/export.csv").streaming_content).decode()
+            )
+        )
+    )
+    assert rows[0][:3] == ["title", "organization", "url"] and len(rows) == 4
+    assert anonymous.get(f"/collections/{collected.pk}/export.exe").status_code == 404
+
+    cite = anonymous.get(f"/collections/{collected.pk}/cite.bib").content.decode()
+    assert "For my paper" in cite and "urldate" in cite and "version" in cite
+
+    # The same cases on /cases/, in the analysis pages, and in the feed.
+    listing = anonymous.get(f"/cases/?collection={collected.pk}").content.decode()
+    assert "For my paper" in listing and "No collection matches" not in listing
+    for case in three:
+        assert case.get_absolute_url() in listing
+    assert anonymous.get(f"/analysis/matrix/?collection={collected.pk}").status_code == 200
+    assert anonymous.get(f"/feeds/cases/?collection={collected.pk}").status_code == 200
+
+    # Private again: gone for everyone else.
+    owner.post(f"/collections/{collected.pk}/edit/", {"name": "For my paper"})
+    assert anonymous.get(collected.get_absolute_url()).status_code == 404
+
+
+def test_the_owner_filters_the_case_list_by_a_private_collection(ada, collected, three):
+    from casebase.cases.filters import CaseFilter
+
+    selection = CaseFilter({"collection": [str(collected.pk)]}, viewer=ada)
+    assert sorted(selection.ids()) == sorted(c.pk for c in three)
+    assert CaseFilter({"collection": [str(collected.pk)]}).unknown == {"collection": [str(collected.pk)]}
+    page = client_for(ada).get(f"/cases/?collection={collected.pk}").content.decode()
+    assert "No collection matches" not in page and "For my paper" in page
+
+
+def test_notes_and_names_are_text_never_markup_or_formulas(ada, collected, three):
+    owner = client_for(ada)
+    owner.post(f"/collections/{collected.pk}/edit/", {"name": f"Paper {XSS}", "is_public": "on"})
+    owner.post(f"/collections/{collected.pk}/cases/{three[0].pk}/", {"note": f'=HYPERLINK("x") {XSS}'})
+    for url in (collected.get_absolute_url(), "/collections/", f"/cases/?collection={collected.pk}"):
+        page = owner.get(url).content.decode()
+        assert XSS not in page and "&lt;script&gt;" in page, url
+    assert XSS not in Client().get(collected.get_absolute_url()).content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(owner.get(f"/collections/{collected.pk}/export.csv").streaming_content).decode()
+            )
+        )
+    )
+    assert rows[1][5].startswith("'=HYPERLINK")
+
+
+def test_sizes_are_bounded_with_a_clear_message(ada, collected, three):
+    owner = client_for(ada)
+    too_long = owner.post("/collections/", {"name": "n" * 201})
+    assert too_long.status_code == 422
+    page = too_long.content.decode()
+    assert "at most 200 characters" in page and 'value="' + "n" * 201 + '"' in page
+    empty = owner.post("/collections/", {"name": "  "})
+    assert empty.status_code == 422 and "Give the collection a name" in empty.content.decode()
+    long_note = "word " * 500
+    response = owner.post(
+        "/collections/add/",
+        {"case": three[0].slug, "collection": collected.pk, "note": long_note},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "A note has at most 2000 characters" in page and "Your note, not saved" in page
+    assert collected.items.get(case=three[0]).note.startswith("Note 0")
+    assert (
+        owner.post(f"/collections/{collected.pk}/cases/{three[0].pk}/", {"note": "x" * 2001}).status_code
+        == 302
+    )
+    assert collected.items.get(case=three[0]).note.startswith("Note 0")
+    assert (
+        owner.post("/collections/add/", {"case": "no-such-case", "collection": collected.pk}).status_code
+        == 404
+    )
+    assert owner.get("/collections/99999999999999999999/").status_code == 404
+
+
+def test_removing_and_deleting(ada, collected, three):
+    owner = client_for(ada)
+    assert (
+        owner.post(f"/collections/{collected.pk}/cases/{three[0].pk}/", {"action": "remove"}).status_code
+        == 302
+    )
+    assert collected.items.count() == 2
+    assert (
+        owner.post(f"/collections/{collected.pk}/cases/{three[0].pk}/", {"action": "remove"}).status_code
+        == 404
+    )
+    assert owner.post(f"/collections/{collected.pk}/delete/").status_code == 302
+    assert not Collection.objects.filter(pk=collected.pk).exists() and not CollectionItem.objects.exists()
+
+
+def test_deleting_the_account_deletes_its_collections(ada, collected):
+    from tests.conftest import PASSWORD
+
+    assert client_for(ada).post("/accounts/me/delete/", {"password": PASSWORD}).status_code == 302
+    assert not Collection.objects.exists() and not CollectionItem.objects.exists()
