@@ -314,3 +314,13 @@ def test_demo_users_command_still_works(org_a):
     for login in ("supporter@example.org", "supporter"):
         response = Client().post("/accounts/login/", {"username": login, "password": "casebase-demo-2026"})
         assert response["Location"] == "/submit/"
+    # The demo reader is a confirmed reader account and nothing more.
+    assert "email: reader@example.org" in out.getvalue()
+    reader = get_user_model().objects.get(username="reader")
+    assert reader.reader.confirmed_at is not None and not reader.is_staff
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": "reader@example.org", "password": "casebase-demo-2026"}
+    )
+    assert response["Location"] == "/accounts/me/"
+    assert client.get("/submit/").status_code == 403
