@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 SHOTS = Path("/tmp/shots")
 
@@ -81,8 +82,9 @@ def test_analysis_pages_numbers_and_downloads(live_server, committed_data, page)
     page.select_option("#case-1", "bbc")
     page.select_option("#case-2", "cbc-radio-canada")
     page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"/analysis/compare/\?case=bbc&case=cbc-radio-canada"))
     assert "case=bbc" in page.url and "case=cbc-radio-canada" in page.url
-    assert page.locator("table.compare").is_visible()
+    expect(page.locator("table.compare")).to_be_visible()
     shot(page, "compare-result")
 
     # The API reference is plain HTML: the table of contents leads to the cases endpoint,
