@@ -95,6 +95,15 @@ WORLD_FIXTURES = frozenset({"real_data", "site_world"})
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, with the real world rolled back before they are dropped
+    (a transaction left open would keep a connection in them and stop the drop)."""
+    yield
+    for world in list(_open_worlds):
+        world.close()
+
+
+@pytest.fixture(scope="session")
 def real_world(django_db_setup, django_db_blocker):
     world = RealWorld(django_db_blocker)
     _open_worlds.append(world)
