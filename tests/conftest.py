@@ -84,6 +84,8 @@ class RealWorld:
         atomics, self._atomics = self._atomics, None
         with self.blocker.unblock():
             for alias, atomic in atomics.items():
+                if not connections[alias].in_atomic_block:
+                    continue  # the connection was closed meanwhile: its transaction went with it
                 transaction.set_rollback(True, using=alias)
                 atomic.__exit__(None, None, None)
 
