@@ -18,23 +18,18 @@ from casebase.core.mail import send_email
 
 SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
 BODY_TEMPLATE = "accounts/email/password_reset.txt"
-WINDOW_SECONDS = 3600
-# Enough for someone whose email is slow to ask again a few times.
-PER_ADDRESS = 5
-# Enough for an office behind one address; not enough to mail many people at will.
-PER_CLIENT = 20
-TOO_MANY = (
-    "Too many password reset requests for this address or from this connection. "
-    "If an account has this address, a link is already on its way: check your email "
-    "(and its spam folder), or ask again in an hour."
+LIMIT = throttle.Limit(
+    name="password-reset",
+    # Enough for someone whose email is slow to ask again a few times.
+    per_address=5,
+    # Enough for an office behind one address; not enough to mail many people at will.
+    per_client=20,
+    message=(
+        "Too many password reset requests for this address or from this connection. "
+        "If an account has this address, a link is already on its way: check your email "
+        "(and its spam folder), or ask again in an hour."
+    ),
 )
-
-
-def refusal(*, email: str, client: str) -> str:
-    """The message refusing this request if the address or the client asked too often, else ""."""
-    by_address = throttle.count(f"password-reset:address:{throttle.digest(email)}", WINDOW_SECONDS)
-    by_client = throttle.count(f"password-reset:client:{client}", WINDOW_SECONDS)
-    return TOO_MANY if by_address > PER_ADDRESS or by_client > PER_CLIENT else ""
 
 
 class _LinkMailer(PasswordResetForm):

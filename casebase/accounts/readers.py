@@ -26,20 +26,15 @@ from casebase.core.siteurl import site_url
 
 CONFIRM_SALT = "casebase.accounts.readers.confirm"
 CONFIRM_MAX_AGE = 3 * 24 * 3600  # three days
-WINDOW_SECONDS = 3600
-PER_ADDRESS = 3
-PER_CLIENT = 10
-TOO_MANY = (
-    "Too many sign-ups for this address or from this connection. If you signed up already, "
-    "a confirmation link is on its way: check your email (and its spam folder), or try again in an hour."
+LIMIT = throttle.Limit(
+    name="signup",
+    per_address=3,
+    per_client=10,
+    message=(
+        "Too many sign-ups for this address or from this connection. If you signed up already, "
+        "a confirmation link is on its way: check your email (and its spam folder), or try again in an hour."
+    ),
 )
-
-
-def refusal(*, email: str, client: str) -> str:
-    """The message refusing this sign-up if the address or the client tried too often, else ""."""
-    by_address = throttle.count(f"signup:address:{throttle.digest(email)}", WINDOW_SECONDS)
-    by_client = throttle.count(f"signup:client:{client}", WINDOW_SECONDS)
-    return TOO_MANY if by_address > PER_ADDRESS or by_client > PER_CLIENT else ""
 
 
 def confirmation_token(user) -> str:

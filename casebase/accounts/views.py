@@ -67,7 +67,7 @@ class PasswordResetView(NoColonLabels, auth_views.PasswordResetView):
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
-        refusal = passwordreset.refusal(email=email, client=client_ip(self.request))
+        refusal = passwordreset.LIMIT.refusal(email=email, client=client_ip(self.request))
         if refusal:
             form.add_error(None, refusal)
             return self.render_to_response(self.get_context_data(form=form), status=429)
@@ -158,7 +158,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        refusal = readers.refusal(email=email, client=client_ip(request))
+        refusal = readers.LIMIT.refusal(email=email, client=client_ip(request))
         if refusal:
             form.add_error(None, refusal)
             return render(request, "accounts/signup.html", {"form": form}, status=429)

@@ -27,26 +27,19 @@ from casebase.corrections.pages import CASE_TEXT_FIELDS, RECOMMENDATION_TEXT_FIE
 from casebase.framework.models import Recommendation
 
 # --- Throttle: counted per hour like password reset requests (casebase.core.throttle) --------
-WINDOW_SECONDS = 3600
-# Someone reading carefully may find several mistakes in an hour; a script finds hundreds.
-PER_ADDRESS = 10
-# An office or a classroom behind one address shares this.
-PER_CLIENT = 30
-TOO_MANY = (
-    "Too many suggestions from this connection or this email address in the last hour. "
-    "Thank you for them: please send the rest in an hour, or write to the editors."
+LIMIT = throttle.Limit(
+    name="corrections",
+    # Someone reading carefully may find several mistakes in an hour; a script finds hundreds.
+    per_address=10,
+    # An office or a classroom behind one address shares this.
+    per_client=30,
+    message=(
+        "Too many suggestions from this connection or this email address in the last hour. "
+        "Thank you for them: please send the rest in an hour, or write to the editors."
+    ),
 )
 # A coding an editor withdraws (it is refuted, kept for staff, never shown or counted).
 WITHDRAW = "withdraw"
-
-
-def refusal(*, email: str, client: str) -> str:
-    """The message refusing this suggestion if its address or its client sent too many, else ""."""
-    over = throttle.count(f"corrections:client:{client}", WINDOW_SECONDS) > PER_CLIENT
-    if email:
-        key = f"corrections:address:{throttle.digest(email)}"
-        over = throttle.count(key, WINDOW_SECONDS) > PER_ADDRESS or over
-    return TOO_MANY if over else ""
 
 
 @transaction.atomic

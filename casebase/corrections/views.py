@@ -47,7 +47,7 @@ def new(request):
     status = 200
     if form.is_valid():
         data = form.cleaned_data
-        refusal = services.refusal(email=data["email"], client=client_ip(request))
+        refusal = services.LIMIT.refusal(email=data["email"], client=client_ip(request))
         if refusal:
             form.add_error(None, refusal)
             status = 429

@@ -198,29 +198,29 @@ def test_password_reset_does_the_same_work_for_known_and_unknown_addresses(
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", ["supporter_a@example.org", "nobody@example.org"])
 def test_password_reset_is_throttled_per_address_the_same_whether_it_exists(supporter_a, email):
-    from casebase.accounts.passwordreset import PER_ADDRESS
+    from casebase.accounts.passwordreset import LIMIT
 
     answers = [
         Client(REMOTE_ADDR=f"192.0.2.{n}").post("/accounts/password-reset/", {"email": email})
-        for n in range(PER_ADDRESS + 1)
+        for n in range(LIMIT.per_address + 1)
     ]
-    assert [a.status_code for a in answers] == [302] * PER_ADDRESS + [429]
+    assert [a.status_code for a in answers] == [302] * LIMIT.per_address + [429]
     page = answers[-1].content.decode()
     assert "Too many password reset requests for this address or from this connection." in page
     assert f'value="{email}"' in page, "the form keeps what was typed"
-    assert len(mail.outbox) == (PER_ADDRESS if email.startswith("supporter") else 0)
+    assert len(mail.outbox) == (LIMIT.per_address if email.startswith("supporter") else 0)
 
 
 @pytest.mark.django_db
 def test_password_reset_is_throttled_per_client_address(db):
-    from casebase.accounts.passwordreset import PER_CLIENT
+    from casebase.accounts.passwordreset import LIMIT
 
     browser = Client(REMOTE_ADDR="192.0.2.77")
     statuses = [
         browser.post("/accounts/password-reset/", {"email": f"person{n}@example.org"}).status_code
-        for n in range(PER_CLIENT + 1)
+        for n in range(LIMIT.per_client + 1)
     ]
-    assert statuses == [302] * PER_CLIENT + [429]
+    assert statuses == [302] * LIMIT.per_client + [429]
     # Another client is not affected.
     assert (
         Client(REMOTE_ADDR="192.0.2.78")

@@ -109,7 +109,7 @@ def test_the_honeypot_answers_like_a_sign_up_and_does_nothing():
 
 @pytest.mark.django_db
 def test_sign_ups_are_throttled_per_address():
-    for _ in range(readers.PER_ADDRESS):
+    for _ in range(readers.LIMIT.per_address):
         assert sign_up(Client(), "dee@example.org").status_code == 302
     refused = sign_up(Client(), "DEE@example.org")
     assert refused.status_code == 429
@@ -119,7 +119,7 @@ def test_sign_ups_are_throttled_per_address():
 
 @pytest.mark.django_db
 def test_sign_ups_are_throttled_per_connection():
-    for n in range(readers.PER_CLIENT):
+    for n in range(readers.LIMIT.per_client):
         assert sign_up(Client(), f"person{n}@example.org").status_code == 302
     assert sign_up(Client(), "one.more@example.org").status_code == 429
     assert not get_user_model().objects.filter(email="one.more@example.org").exists()

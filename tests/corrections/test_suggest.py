@@ -1,5 +1,7 @@
 """Suggesting a correction: from every kind of page, by anyone, within limits, and safely."""
 
+from dataclasses import replace
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -119,8 +121,7 @@ def test_honeypot_is_thanked_and_dropped(anon_client, casebase_data, suggest_pos
 
 
 def test_throttled_per_connection_and_per_address(anon_client, casebase_data, suggest_post, monkeypatch):
-    monkeypatch.setattr(services, "PER_CLIENT", 3)
-    monkeypatch.setattr(services, "PER_ADDRESS", 2)
+    monkeypatch.setattr(services, "LIMIT", replace(services.LIMIT, per_client=3, per_address=2))
     # The address's limit: the third from one address is refused, typed text kept.
     for n in range(2):
         assert anon_client.post(NEW, suggest_post(problem=f"Mistake {n}")).status_code == 302
