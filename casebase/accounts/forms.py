@@ -34,29 +34,44 @@ class InvitationForm(Form):
     )
 
 
-class AcceptInvitationForm(Form):
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+class NewPasswordForm(Form):
+    """A new password typed twice, checked by check_new_password for the account's owner."""
+
     password1 = forms.CharField(
         label="Password",
         strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not entirely numeric, not a common password.",
     )
     password2 = forms.CharField(
         label="Password again",
         strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def owner(self, data: dict) -> dict:
+        """The address and first name the password validators compare the password with."""
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        check_new_password(self, data, **self.owner(data))
+        return data
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    field_order = ["first_name", "last_name", "password1", "password2"]
 
     def __init__(self, *args, email="", **kwargs):
         super().__init__(*args, **kwargs)
         self.email = email
 
-    def clean(self):
-        data = super().clean()
-        check_new_password(self, data, email=self.email, first_name=data.get("first_name", ""))
-        return data
+    def owner(self, data: dict) -> dict:
+        return {"email": self.email, "first_name": data.get("first_name", "")}
 
 
 class SignInForm(AuthenticationForm):
@@ -88,24 +103,11 @@ class SignInForm(AuthenticationForm):
         return super().clean()
 
 
-class SignUpForm(Form):
+class SignUpForm(NewPasswordForm):
     """A reader's sign-up. ``website`` is a honeypot: hidden from people, filled in by bots."""
 
     email = forms.EmailField(
         label="Email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    password1 = forms.CharField(
-        label="Password",
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not entirely numeric, not a common password.",
-    )
-    password2 = forms.CharField(
-        label="Password again",
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     website = forms.CharField(
         label="Leave this empty",
@@ -113,11 +115,10 @@ class SignUpForm(Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+    field_order = ["email", "password1", "password2", "website"]
 
-    def clean(self):
-        data = super().clean()
-        check_new_password(self, data, email=data.get("email", ""))
-        return data
+    def owner(self, data: dict) -> dict:
+        return {"email": data.get("email", "")}
 
 
 class DeleteAccountForm(Form):
