@@ -68,12 +68,19 @@ class RealWorld:
     def __init__(self, blocker):
         self.blocker = blocker
         self._atomics: dict | None = None
+        self._wrappers: dict = {}
 
     def open(self) -> None:
         if self._atomics is not None:
             return
         with self.blocker.unblock():
             self._atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+            # The connection objects themselves: which one connections[alias] gives depends on
+            # whether an event loop runs in this thread, and Playwright's sync API (the browser
+            # tests) keeps one running once it has started. A world rolled back through another
+            # connection object would stay open, holding its rows, and the next load would wait
+            # on it forever.
+            self._wrappers = {alias: connections[alias] for alias in connections}
             for atomic in self._atomics.values():
                 atomic.__enter__()
             load_real_data()
@@ -84,10 +91,16 @@ class RealWorld:
         atomics, self._atomics = self._atomics, None
         with self.blocker.unblock():
             for alias, atomic in atomics.items():
-                if not connections[alias].in_atomic_block:
+                wrapper = self._wrappers[alias]
+                if not wrapper.in_atomic_block:
                     continue  # the connection was closed meanwhile: its transaction went with it
-                transaction.set_rollback(True, using=alias)
-                atomic.__exit__(None, None, None)
+                current = connections[alias]
+                connections[alias] = wrapper  # the atomic block exits on the connection it began on
+                try:
+                    transaction.set_rollback(True, using=alias)
+                    atomic.__exit__(None, None, None)
+                finally:
+                    connections[alias] = current
 
 
 _open_worlds: list[RealWorld] = []
