@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 
 from tests.find_browser import MISSING, chromium_path
 from tests.submissions.conftest import framework, make_submission  # noqa: F401  (fixtures)
@@ -95,6 +96,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django hands out other connection objects than outside it
+        # (asgiref keeps them per context once a loop runs in the thread): close these now, or
+        # they stay connected to the test database after the run and its drop gives up.
+        connections.close_all()
 
 
 @pytest.fixture
