@@ -15,7 +15,13 @@ version) and costs microseconds: the weighted overlap of every published case at
 once is a sum of masks kept as bit planes (a carry-save counter over big ints),
 and the best cases are read off the planes from the top bit down. Only the few
 cases shown are read from the database.
+
+The same function answers for a collection (its cases as a whole: the values of all of
+them, each counted as many times as cases have it; see related_to).
 """
+
+from collections import Counter as Tally
+from collections.abc import Iterable
 
 from casebase.cases import facetindex
 from casebase.cases.models import CaseStudy, attach_tags
@@ -61,42 +67,52 @@ class Counter:
 
 
 def related_to(
-    shared: dict[str, list[str]], *, exclude: int | None = None, limit: int = 5
+    shared: dict[str, list[str]],
+    *,
+    exclude: Iterable[int] = (),
+    limit: int = 5,
 ) -> list[CaseStudy]:
-    """The published cases most related to a case with these values (``rec``: keys of the
-    recommendations it applies; ``tag``, ``role``, ``principle``: slugs), most related first.
+    """The published cases most related to one case, or to several as a whole, most related first.
+
+    ``shared`` holds the values of the case or cases (``rec``: keys of the recommendations
+    applied; ``tag``, ``role``, ``principle``: slugs). A value listed n times weighs n times:
+    for a collection each of its cases lists its own values once, so a topic three of them
+    share counts three times, and a case sharing it relates to three of them (the score is the
+    sum of what it shares with each). For one case every value is listed once. ``exclude``:
+    cases never shown (the case itself, a collection's own cases).
 
     Each has ``shared`` (param -> labels of the values it shares), ``overlap`` (the
-    weighted score), ``shared_recs`` and ``shared_tags`` (how many) and ``reason``
-    (a sentence saying why it is related).
+    weighted score of those values), ``shared_recs`` and ``shared_tags`` (how many) and
+    ``reason`` (a sentence saying why it is related).
     """
     index = facetindex.current()
     lens = index.lens(Evidence.ALL)
-    masks = {
-        param: {value: lens.mask(param, value) for value in sorted(set(shared.get(param, ())))}
-        for param in WEIGHTS
-    }
+    times = {param: Tally(shared.get(param, ())) for param in WEIGHTS}
+    masks = {param: {value: lens.mask(param, value) for value in sorted(times[param])} for param in WEIGHTS}
     candidates = 0
     for param in RELATING:
         for mask in masks[param].values():
             candidates |= mask
-    if exclude is not None and exclude in index.position:
-        candidates &= ~(1 << index.position[exclude])
+    for case_id in exclude:
+        if case_id in index.position:
+            candidates &= ~(1 << index.position[case_id])
     score, recs = Counter(), Counter()
     for param, weight in WEIGHTS.items():
-        for mask in masks[param].values():
-            score.add(mask & candidates, weight)
+        for value, mask in masks[param].items():
+            score.add(mask & candidates, weight * times[param][value])
     for mask in masks["rec"].values():
         recs.add(mask & candidates)
 
-    chosen: list[int] = []
-    while candidates and len(chosen) < limit:
-        top = recs.best(score.best(candidates))
-        while top and len(chosen) < limit:
-            lowest = top & -top  # the newest of the tie
-            chosen.append(lowest.bit_length() - 1)
-            top ^= lowest
-            candidates ^= lowest
+    chosen = _best(score, recs, candidates, limit)
+    overlap = {
+        p: sum(
+            WEIGHTS[param] * times[param][value]
+            for param in WEIGHTS
+            for value, mask in masks[param].items()
+            if mask >> p & 1
+        )
+        for p in chosen
+    }
     ids = [index.ids[p] for p in chosen]
     found = CaseStudy.objects.published().filter(pk__in=ids).for_listing().in_bulk()
     attach_tags(list(found.values()))
@@ -114,10 +130,24 @@ def related_to(
             for param in WEIGHTS
         }
         case.shared_recs, case.shared_tags = len(case.shared["rec"]), len(case.shared["tag"])
-        case.overlap = sum(WEIGHTS[param] * len(labels) for param, labels in case.shared.items())
+        case.overlap = overlap[p]
         case.reason = reason(case.shared)
         out.append(case)
     return out
+
+
+def _best(score: Counter, recs: Counter, candidates: int, limit: int) -> list[int]:
+    """The positions of the ``limit`` best candidates: highest score, then most shared
+    recommendations, then newest."""
+    chosen: list[int] = []
+    while candidates and len(chosen) < limit:
+        top = recs.best(score.best(candidates))
+        while top and len(chosen) < limit:
+            lowest = top & -top  # the newest of the tie
+            chosen.append(lowest.bit_length() - 1)
+            top ^= lowest
+            candidates ^= lowest
+    return chosen
 
 
 def reason(shared: dict[str, list[str]]) -> str:

@@ -163,7 +163,7 @@ def preview_context(submission, base: str) -> dict:
                 "role": [link.tag.slug for link in roles],
                 "principle": [link.tag.slug for link in principles],
             },
-            exclude=live.pk,
+            exclude=[live.pk],
         ),
         "crumbs": [],
     }

@@ -3,11 +3,12 @@ after each publish, edit and unpublish; and the reason each one gives."""
 
 import pytest
 
-from casebase.cases import writing
+from casebase.cases import collections, writing
 from casebase.cases.models import CaseStudy
 from casebase.cases.related import Counter, reason
 from casebase.framework.models import Recommendation
 from tests.cases.factories import make_case
+from tests.conftest import client_for, make_reader
 from tests.independent import Records
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,38 @@ def expected(slug: str, limit: int = 5) -> list[tuple[str, dict[str, int]]]:
     newest = {pk: i for i, pk in enumerate(records.newest_first([pk for *_, pk, _ in scored]))}
     scored.sort(key=lambda s: (-s[0], -s[1], newest[s[2]]))
     return [(records.cases[pk].slug, shared) for _, _, pk, shared in scored[:limit]]
+
+
+def expected_for_collection(slugs: list[str], limit: int = 5) -> list[tuple[str, int]]:
+    """The cases most like a collection's, from plain rows: a case related to any of its cases
+    (a recommendation or topic in common), scored by the sum of what it shares with each of
+    them; ties to more distinct shared recommendations, then the newest."""
+    records = Records("all")
+    by_slug = {r.slug: r for r in records.cases.values()}
+    items = [by_slug[slug] for slug in slugs]
+    scored = []
+    for other in records.cases.values():
+        if other.slug in slugs:
+            continue
+        score = sum(
+            WEIGHTS[kind] * len(getattr(item, kind) & getattr(other, kind))
+            for item in items
+            for kind in WEIGHTS
+        )
+        recs = set().union(*(item.recs for item in items)) & other.recs
+        tags = set().union(*(item.tags for item in items)) & other.tags
+        if recs or tags:
+            scored.append((score, len(recs), other.pk))
+    newest = {pk: i for i, pk in enumerate(records.newest_first([pk for *_, pk in scored]))}
+    scored.sort(key=lambda s: (-s[0], -s[1], newest[s[2]]))
+    return [(records.cases[pk].slug, score) for score, _, pk in scored[:limit]]
+
+
+def collection_of(owner, slugs: list[str]):
+    collection = collections.create(owner=owner, name="Mine")
+    for slug in slugs:
+        collections.add_case(collection=collection, case=CaseStudy.objects.get(slug=slug))
+    return collection
 
 
 def shown(client, slug: str) -> list[tuple[str, dict[str, int]]]:
@@ -151,3 +184,43 @@ def test_a_case_sharing_only_a_topic_is_related(client, casebase_data, org_a):
     related = client.get("/cases/topic-only/").context["related"]
     assert [c.slug for c in related] == ["topic-twin"]
     assert related[0].reason == "Shares the topic only-a-topic."
+
+
+def test_cases_like_a_collection_count_a_value_once_for_each_case_that_has_it(casebase_data, org_a):
+    """Two of the collection's cases have the topic alpha-x, one has beta-x and consent. A case
+    sharing alpha-x relates to two of them (2 + 2); one sharing beta-x and the principle to one
+    (2 + 1): the first comes first, though counted once alpha-x would weigh less."""
+    make_case(org_a, "item-1", tags=["alpha-x"])
+    make_case(org_a, "item-2", tags=["alpha-x"])
+    make_case(org_a, "item-3", tags=["beta-x"], principles=["consent"])
+    make_case(org_a, "like-alpha", tags=["alpha-x"])
+    make_case(org_a, "like-beta", tags=["beta-x"], principles=["consent"])  # newer, so first on a tie
+    ada = make_reader("ada")
+    collection = collection_of(ada, ["item-1", "item-2", "item-3"])
+    related = client_for(ada).get(collection.get_absolute_url()).context["related"]
+    assert [(c.slug, c.overlap) for c in related] == [("like-alpha", 4), ("like-beta", 3)]
+    assert [c.reason for c in related] == [
+        "Shares the topic alpha-x.",  # named once, though two of the cases have it
+        "Shares the topic beta-x and the principle Consent.",
+    ]
+    assert [(c.slug, c.overlap) for c in related] == expected_for_collection(["item-1", "item-2", "item-3"])
+
+
+def test_cases_like_a_collection_of_real_cases_equal_an_independent_count(casebase_data):
+    slugs = ["bbc", "d-id", "meta"]
+    ada = make_reader("ada")
+    collection = collection_of(ada, slugs)
+    related = client_for(ada).get(collection.get_absolute_url()).context["related"]
+    assert len(related) == 5
+    assert not {c.slug for c in related} & set(slugs)  # never the collection's own cases
+    assert [(c.slug, c.overlap) for c in related] == expected_for_collection(slugs)
+    assert all(c.reason.startswith("Shares ") for c in related)
+
+
+def test_a_case_page_and_a_collection_of_that_one_case_show_the_same(client, casebase_data):
+    ada = make_reader("ada")
+    collection = collection_of(ada, ["meta"])
+    on_case = client.get("/cases/meta/").context["related"]
+    on_collection = client_for(ada).get(collection.get_absolute_url()).context["related"]
+    assert [(c.slug, c.reason) for c in on_case] == [(c.slug, c.reason) for c in on_collection]
+    assert on_case
