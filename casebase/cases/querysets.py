@@ -122,10 +122,14 @@ def values_for_related(case) -> dict[str, list[str]]:
     }
 
 
+def wording_of(case) -> str:
+    return f"{case.title} {case.summary}"
+
+
 def related_cases(case, limit: int = 5):
     """Published cases most related to ``case`` (from its prefetched applications, tags, roles and
     principles), each with why: see casebase.cases.related."""
-    return related_to(values_for_related(case), exclude=[case.pk], limit=limit)
+    return related_to(values_for_related(case), exclude=[case.pk], texts=[wording_of(case)], limit=limit)
 
 
 def cases_like(cases, limit: int = 5):
@@ -137,7 +141,7 @@ def cases_like(cases, limit: int = 5):
         return []
     loaded = (
         CaseStudy.objects.filter(pk__in=ids)
-        .only("pk")
+        .only("pk", "title", "summary")
         .prefetch_related(
             "tags",
             Prefetch("applications", queryset=Application.objects.select_related("recommendation")),
@@ -151,4 +155,4 @@ def cases_like(cases, limit: int = 5):
     for case in ordered:
         for param, values in values_for_related(case).items():
             shared.setdefault(param, []).extend(values)
-    return related_to(shared, exclude=ids, limit=limit)
+    return related_to(shared, exclude=ids, texts=[wording_of(case) for case in ordered], limit=limit)

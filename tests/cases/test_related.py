@@ -2,6 +2,7 @@
 after each publish, edit and unpublish; and the reason each one gives."""
 
 import pytest
+from django.db import connection
 
 from casebase.cases import collections, writing
 from casebase.cases.models import CaseStudy
@@ -224,3 +225,87 @@ def test_a_case_page_and_a_collection_of_that_one_case_show_the_same(client, cas
     on_collection = client_for(ada).get(collection.get_absolute_url()).context["related"]
     assert [(c.slug, c.reason) for c in on_case] == [(c.slug, c.reason) for c in on_collection]
     assert on_case
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL-only feature (pg_trgm similarity of wording)"
+)
+ALIKE = (
+    "How quillwort ferns were surveyed along the lake shore",
+    "Volunteers counted quillwort ferns along the lake shore each spring, using the same transects.",
+)
+
+
+def wording_cases(org_a):
+    title, summary = ALIKE
+    make_case(org_a, "wording-base", title=title, summary=summary, tags=["lake-survey"])
+    make_case(
+        org_a,
+        "wording-twin",
+        title=title.replace("were", "are"),
+        summary=summary.replace("each spring", "every spring"),
+        tags=["lake-survey"],
+    )
+    # Shares as much by the facets, and is newer: first when wording does not count.
+    make_case(
+        org_a,
+        "wording-other",
+        title="Labelling synthetic voices in radio adverts",
+        summary="A broadcaster added spoken notices before adverts that used cloned voices.",
+        tags=["lake-survey"],
+    )
+
+
+@postgres_only
+def test_on_postgresql_cases_worded_alike_rank_above_those_sharing_only_the_facets(
+    client, casebase_data, org_a
+):
+    wording_cases(org_a)
+    related = client.get("/cases/wording-base/").context["related"]
+    assert [c.slug for c in related] == ["wording-twin", "wording-other"]
+    twin, other = related
+    assert twin.overlap == other.overlap == 2  # the same facets: only the wording differs
+    assert twin.similarity > 0.5 > other.similarity
+    assert twin.reason == "Shares the topic lake-survey and similar wording."
+    assert other.reason == "Shares the topic lake-survey."
+
+
+def test_without_postgresql_related_cases_are_by_the_facets_alone(client, casebase_data, org_a, monkeypatch):
+    """SQLite has no trigram similarity: the facets decide, newest first on a tie, and no reason
+    speaks of wording (on PostgreSQL the same path is taken with the wording step turned off)."""
+    from casebase.cases import related as related_module
+
+    wording_cases(org_a)
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(related_module, "wording", lambda ids, texts: {})
+    related = client.get("/cases/wording-base/").context["related"]
+    assert [c.slug for c in related] == ["wording-other", "wording-twin"]
+    assert all("wording" not in c.reason for c in related)
+    if connection.vendor != "postgresql":
+        assert all(c.similarity is None for c in related)
+
+
+@postgres_only
+def test_the_wording_is_compared_for_a_bounded_number_of_cases(client, casebase_data, org_a, monkeypatch):
+    """Never every case: a case page compares at most CANDIDATES; a collection, with one text
+    per case (at most TEXTS_MAX), fewer, so that the pairs stay within WORDING_PAIRS."""
+    from casebase.cases import related as related_module
+
+    for n in range(60):
+        make_case(org_a, f"many-{n}", summary=f"Case number {n} of many alike, " * 4, tags=["many-alike"])
+    seen = []
+    real = related_module.wording
+    monkeypatch.setattr(
+        related_module, "wording", lambda ids, texts: seen.append((ids, texts)) or real(ids, texts)
+    )
+    client.get("/cases/many-0/")
+    [(ids, texts)] = seen
+    assert len(ids) == related_module.CANDIDATES and len(texts) == 1
+    seen.clear()
+    ada = make_reader("ada")
+    collection = collection_of(ada, [f"many-{n}" for n in range(8)])
+    related = client_for(ada).get(collection.get_absolute_url()).context["related"]
+    [(ids, texts)] = seen
+    assert len(texts) == related_module.TEXTS_MAX
+    assert len(ids) * len(texts) <= related_module.WORDING_PAIRS
+    assert len(related) == 5 and all("similar wording" in c.reason for c in related)
