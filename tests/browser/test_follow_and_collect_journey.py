@@ -140,6 +140,12 @@ def test_a_reader_follows_collects_and_unsubscribes(live_server, page, open_cont
     for n, case in enumerate(kept):
         expect(outsider.get_by_role("link", name=case.title)).to_be_visible()
         expect(outsider.get_by_text(f"Note {n + 1}: how consent was asked.")).to_be_visible()
+    # Cases like these: related to the three as a whole, never one of them, each saying why.
+    like = outsider.get_by_role("region", name="Cases like these")
+    expect(like.locator("article.case-item").first).to_be_visible()
+    for case in kept:
+        expect(like.get_by_role("link", name=case.title)).to_have_count(0)
+    expect(like.locator(".related-reason").first).to_contain_text("Shares ")
     with outsider.expect_download() as download_info:
         outsider.get_by_role("region", name="Take it with you").get_by_role("link", name="BibTeX").click()
     bibtex = tmp_path / "collection.bib"
