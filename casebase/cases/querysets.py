@@ -108,19 +108,51 @@ def case_sources(
     return list(sources.values()), unsourced
 
 
+def values_for_related(case) -> dict[str, list[str]]:
+    """What ``case`` is related by (see casebase.cases.related), from its prefetched applications,
+    tags, roles and principles: each value once."""
+    shown = SHOWN_GRADES
+    return {
+        "rec": sorted(
+            {a.recommendation.key for a in case.applications.all() if a.is_applying and a.grade in shown}
+        ),
+        "tag": sorted({t.slug for t in case.tags.all()}),
+        "role": sorted({link.tag.slug for link in case.role_links.all() if link.grade in shown}),
+        "principle": sorted({link.tag.slug for link in case.principle_links.all() if link.grade in shown}),
+    }
+
+
+def wording_of(case) -> str:
+    return f"{case.title} {case.summary}"
+
+
 def related_cases(case, limit: int = 5):
     """Published cases most related to ``case`` (from its prefetched applications, tags, roles and
     principles), each with why: see casebase.cases.related."""
-    shown = SHOWN_GRADES
-    return related_to(
-        {
-            "rec": [
-                a.recommendation.key for a in case.applications.all() if a.is_applying and a.grade in shown
-            ],
-            "tag": [t.slug for t in case.tags.all()],
-            "role": [link.tag.slug for link in case.role_links.all() if link.grade in shown],
-            "principle": [link.tag.slug for link in case.principle_links.all() if link.grade in shown],
-        },
-        exclude=case.pk,
-        limit=limit,
+    return related_to(values_for_related(case), exclude=[case.pk], texts=[wording_of(case)], limit=limit)
+
+
+def cases_like(cases, limit: int = 5):
+    """Published cases most related to ``cases`` as a whole (a collection's), none of them, each
+    with why: the same related_to, given every case's values (a value as many times as cases
+    have it)."""
+    ids = [case.pk for case in cases]
+    if not ids:
+        return []
+    loaded = (
+        CaseStudy.objects.filter(pk__in=ids)
+        .only("pk", "title", "summary")
+        .prefetch_related(
+            "tags",
+            Prefetch("applications", queryset=Application.objects.select_related("recommendation")),
+            Prefetch("role_links", queryset=TaggedRole.objects.select_related("tag")),
+            Prefetch("principle_links", queryset=TaggedPrinciple.objects.select_related("tag")),
+        )
+        .in_bulk()
     )
+    ordered = [loaded[pk] for pk in ids if pk in loaded]
+    shared: dict[str, list[str]] = {}
+    for case in ordered:
+        for param, values in values_for_related(case).items():
+            shared.setdefault(param, []).extend(values)
+    return related_to(shared, exclude=ids, texts=[wording_of(case) for case in ordered], limit=limit)

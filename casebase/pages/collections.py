@@ -19,6 +19,7 @@ from casebase.analysis import citations
 from casebase.cases import collections
 from casebase.cases.exports import safe_cell, stream_csv
 from casebase.cases.models import CaseStudy, Collection
+from casebase.cases.querysets import cases_like
 
 COMPARE_LIMIT = 4
 EXPORTS = ("csv", "json", "bib", "ris", "csl.json")
@@ -80,6 +81,7 @@ def detail(request, pk):
             "is_owner": is_owner,
             "compare_query": "&".join(f"case={c.slug}" for c in cases[:COMPARE_LIMIT]),
             "compare_cut": len(cases) > COMPARE_LIMIT,
+            "related": cases_like(cases),
             "citation": citations.for_collection(collection) if collection.is_public else None,
             "note_max": collections.NOTE_MAX_LENGTH,
             "name_max": collections.NAME_MAX_LENGTH,

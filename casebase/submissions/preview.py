@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from casebase.cases.models import Application, CaseStudy
-from casebase.cases.querysets import Coding, case_sources, related_to
+from casebase.cases.querysets import Coding, case_sources, related_to, wording_of
 from casebase.core.evidence import Grade, Provenance, Voice
 from casebase.core.markdown import render_markdown_cached
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
@@ -163,7 +163,8 @@ def preview_context(submission, base: str) -> dict:
                 "role": [link.tag.slug for link in roles],
                 "principle": [link.tag.slug for link in principles],
             },
-            exclude=live.pk,
+            exclude=[live.pk],
+            texts=[wording_of(case)],
         ),
         "crumbs": [],
     }

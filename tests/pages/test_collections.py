@@ -217,3 +217,26 @@ def test_deleting_the_account_deletes_its_collections(ada, collected):
 
     assert client_for(ada).post("/accounts/me/delete/", {"password": PASSWORD}).status_code == 302
     assert not Collection.objects.exists() and not CollectionItem.objects.exists()
+
+
+def test_cases_like_these_on_the_collection_page(ada, collected, three, supporter_a):
+    """The related cases of the collection as a whole, with why, never its own cases; a private
+    collection shows them to its owner only (404 for everyone else); an empty one shows none."""
+    owner_page = client_for(ada).get(collected.get_absolute_url())
+    related = owner_page.context["related"]
+    assert related and not {c.pk for c in related} & {c.pk for c in three}
+    text = owner_page.content.decode().replace("&#x27;", "'")
+    assert "Cases like these" in text
+    for case in related:
+        assert case.title in text and case.reason in text
+    for who in (None, make_reader("bea"), supporter_a):
+        assert client_for(who).get(collected.get_absolute_url()).status_code == 404
+    # Public: anyone reads the same list.
+    client_for(ada).post(f"/collections/{collected.pk}/edit/", {"name": collected.name, "is_public": "on"})
+    public = Client().get(collected.get_absolute_url())
+    assert [c.pk for c in public.context["related"]] == [c.pk for c in related]
+    assert "Cases like these" in public.content.decode()
+    # Empty: nothing to be like.
+    empty = client_for(ada).post("/collections/", {"name": "Empty for now"})
+    page = client_for(ada).get(empty["Location"])
+    assert page.context["related"] == [] and "Cases like these" not in page.content.decode()
