@@ -152,27 +152,27 @@ def _export_rows(
     for ids in rows.chunked(case_filter.ids(sort), CHUNK_SIZE):
         cases = rows.cases(ids, case_values)
         ids = [case["pk"] for case in cases]
-        codings = Application.objects.filter(case_id__in=ids, grade__in=grades)
+        codings = Application.objects.filter(rows.among(Application, "case", ids), grade__in=grades)
         if case_filter.voices:
             codings = codings.filter(voice__in=case_filter.voices)
         codings = rows.by_case(
             codings.order_by(*APPLICATION_ORDER, "voice").values_list("case_id", *coding_values)
         )
         credits = rows.by_case(
-            CaseCredit.objects.filter(case_id__in=ids, grade__in=grades)
+            CaseCredit.objects.filter(rows.among(CaseCredit, "case", ids), grade__in=grades)
             .order_by("organization__slug")
             .values_list("case_id", "organization__slug", "grade")
         )
         roles, principles = (
             rows.by_case(
-                model.objects.filter(content_object_id__in=ids, grade__in=grades).values_list(
+                model.objects.filter(rows.among(model, "content_object", ids), grade__in=grades).values_list(
                     "content_object_id", "tag__slug", "grade"
                 )
             )
             for model in (TaggedRole, TaggedPrinciple)
         )
         tags = rows.by_case(
-            TaggedTopic.objects.filter(content_object_id__in=ids).values_list(
+            TaggedTopic.objects.filter(rows.among(TaggedTopic, "content_object", ids)).values_list(
                 "content_object_id", "tag__name"
             )
         )
