@@ -217,13 +217,17 @@ def _flat(value) -> str:
     return ";".join(value) if isinstance(value, list) else str(value)
 
 
+FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
+
+
 def safe_cell(value: str) -> str:
     """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
 def _cells(fields: dict, names) -> list[str]:
-    return [safe_cell(_flat(fields[name])) for name in names]
+    cells = [_flat(fields[name]) for name in names]
+    return [("'" + cell if cell[:1] in FORMULA_STARTS else cell) for cell in cells]  # safe_cell, inlined
 
 
 def _csv_rows(case_filter: CaseFilter) -> Iterator[list]:
@@ -279,11 +283,25 @@ def _json_chunks(case_filter: CaseFilter, filters: dict) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def stream_csv(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+LINES_PER_WRITE = 100
+
+
+def _csv_text(table: Iterable[list]) -> Iterator[str]:
+    """The rows as CSV text, LINES_PER_WRITE lines at a time (the response handles each piece
+    it is given: a piece per line cost as much as writing the line)."""
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    lines = []
+    for row in table:
+        lines.append(writer.writerow(row))
+        if len(lines) == LINES_PER_WRITE:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def stream_csv(table: Iterable[list], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_text(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
