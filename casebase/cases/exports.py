@@ -7,16 +7,25 @@ many cases match.
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
-from casebase.cases.filters import CaseFilter, OrderedCases
-from casebase.cases.models import Application, CaseCredit, CaseStudy
+from casebase.cases import rows
+from casebase.cases.filters import CaseFilter
+from casebase.cases.models import (
+    Application,
+    CaseCredit,
+    CaseStudy,
+    TaggedPrinciple,
+    TaggedRole,
+    TaggedTopic,
+)
 from casebase.core.dates import as_iso
-from casebase.core.evidence import precedence
+from casebase.core.evidence import field_grade, field_json, precedence, record_json
 from casebase.core.siteurl import site_url
 
 CHUNK_SIZE = 500
@@ -80,6 +89,28 @@ HEAVY_FIELDS = (
     "tag_snapshot",
     "framing_question",
 )
+# The case's facts the JSON export gives the provenance of: those whose value it reads (the
+# long texts are no column of it), as stored names (the organization's is its id).
+FACT_FIELDS = [
+    (name, CaseStudy._meta.get_field(name).attname)
+    for name in CaseStudy.SOURCED_FIELDS
+    if name not in HEAVY_FIELDS
+]
+CASE_VALUES = (
+    "slug", "title", "organization_id", "organization__slug", "organization__name", "organization__kind",
+    "cohort__slug", "published_on", "published_precision", "edition__slug", "completeness", "grade", "voice",
+    "source_url", "checked_on", "field_sources", "official_url", "modalities", "disclosure_types",
+)  # fmt: skip
+JSON_CASE_VALUES = (
+    *CASE_VALUES,
+    *(attname for _, attname in FACT_FIELDS if attname not in CASE_VALUES),
+    "checked_by", "locator", "evidence_note",
+)  # fmt: skip
+CODING_VALUES = ("recommendation__key", "status", "voice", "grade")
+JSON_CODING_VALUES = (
+    *CODING_VALUES, "justification", "excerpt", "source_url", "checked_on", "checked_by", "locator",
+    "evidence_note",
+)  # fmt: skip
 
 
 class _Echo:
@@ -90,143 +121,148 @@ class _Echo:
 
 
 APPLICATION_ORDER = ("recommendation__section__order", "recommendation__order", "recommendation__key")
+# What the case page's address looks like with a slug the URL pattern takes as it is.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-def _export_queryset(applications: bool = True) -> QuerySet:
-    queryset = (
-        CaseStudy.objects
-        # The body and its derived copies are most of a row and no export column:
-        # leaving them in the database keeps the export fast and its memory small.
-        .defer(*HEAVY_FIELDS).select_related("organization", "cohort", "edition")
-    )
-    if not applications:
-        return queryset.prefetch_related(
-            Prefetch(
-                "credits",
-                queryset=CaseCredit.objects.select_related("organization").order_by("organization__slug"),
+def _case_url() -> Callable[[str], str]:
+    """slug -> the absolute address of the case page, without resolving the URL pattern per case."""
+    base = site_url()
+    head, _, tail = reverse("cases:detail", args=["slug"]).rpartition("slug")
+
+    def url(slug: str) -> str:
+        if SLUG.fullmatch(slug):
+            return base + head + slug + tail
+        return base + reverse("cases:detail", args=[slug])
+
+    return url
+
+
+def _export_rows(
+    case_filter: CaseFilter, case_values=CASE_VALUES, coding_values=CODING_VALUES, sort: str | None = None
+) -> Iterator[tuple[dict, dict, list]]:
+    """(stored values, export fields, counted codings) of the filter's published cases, in its order.
+
+    Read CHUNK_SIZE cases at a time as plain values: one query per table per chunk. The
+    codings are ``coding_values`` of those that count under the filter's evidence setting and
+    voices, in the Framework's order; the credits, roles and principles in the fields too.
+    """
+    grades = case_filter.lens.grades
+    url = _case_url()
+    for ids in rows.chunked(case_filter.ids(sort), CHUNK_SIZE):
+        cases = rows.cases(ids, case_values)
+        ids = [case["pk"] for case in cases]
+        codings = Application.objects.filter(rows.among(Application, "case", ids), grade__in=grades)
+        if case_filter.voices:
+            codings = codings.filter(voice__in=case_filter.voices)
+        codings = rows.by_case(
+            codings.order_by(*APPLICATION_ORDER, "voice").values_list("case_id", *coding_values)
+        )
+        credits = rows.by_case(
+            CaseCredit.objects.filter(rows.among(CaseCredit, "case", ids), grade__in=grades)
+            .order_by("organization__slug")
+            .values_list("case_id", "organization__slug", "grade")
+        )
+        roles, principles = (
+            rows.by_case(
+                model.objects.filter(rows.among(model, "content_object", ids), grade__in=grades).values_list(
+                    "content_object_id", "tag__slug", "grade"
+                )
+            )
+            for model in (TaggedRole, TaggedPrinciple)
+        )
+        tags = rows.by_case(
+            TaggedTopic.objects.filter(rows.among(TaggedTopic, "content_object", ids)).values_list(
+                "content_object_id", "tag__name"
             )
         )
-    applications = Application.objects.select_related("recommendation").only(
-        "case_id", "status", "justification", "excerpt", "voice", "grade", "source_url", "locator",
-        "evidence_note", "checked_on", "checked_by", "field_sources",
-        "recommendation__key", "recommendation__section_id", "recommendation__order",
-    ).order_by(*APPLICATION_ORDER, "voice")  # fmt: skip
-    queryset = queryset.prefetch_related(
-        Prefetch(
-            "credits",
-            queryset=CaseCredit.objects.select_related("organization").order_by("organization__slug"),
-        )
-    )
-    return queryset.prefetch_related(Prefetch("applications", queryset=applications))
-
-
-def _attach_statuses(cases: list[CaseStudy], case_filter: CaseFilter) -> None:
-    """Set ``case.statuses``: its (recommendation key, status, voice, grade) codings that count under the
-    filter's evidence setting and voices, for the chunk in one query.
-
-    The CSV exports need nothing else of an application; reading these as plain
-    values instead of application and recommendation objects halves their time.
-    """
-    by_id = {case.pk: case for case in cases}
-    for case in cases:
-        case.statuses = []
-    rows = (
-        Application.objects.filter(case_id__in=list(by_id), grade__in=case_filter.lens.grades)
-        .order_by(*APPLICATION_ORDER, "voice")
-        .values_list("case_id", "recommendation__key", "status", "voice", "grade")
-    )
-    if case_filter.voices:
-        rows = rows.filter(voice__in=case_filter.voices)
-    for case_id, key, status, voice, grade in rows:
-        by_id[case_id].statuses.append((key, status, voice, grade))
-
-
-def _export_cases(case_filter: CaseFilter, applications: bool = True, sort: str | None = None):
-    """The filter's published cases for export, read CHUNK_SIZE at a time, in its order.
-
-    With ``applications=False`` the cases carry ``statuses`` (key, status) pairs
-    instead of their prefetched applications.
-    """
-    cases = OrderedCases(case_filter.ids(sort), _export_queryset(applications))
-    for chunk in cases.chunks(CHUNK_SIZE):  # tags attached by OrderedCases
-        if not applications:
-            _attach_statuses(chunk, case_filter)
-        yield from chunk
-
-
-def _claims(links, grades) -> list[str]:
-    return sorted(f"{link.tag.slug}:{link.grade}" for link in links if link.grade in grades)
-
-
-def _case_fields(case: CaseStudy, grades) -> dict:
-    record = case.provenance()
-    return {
-        "slug": case.slug,
-        "url": site_url() + case.get_absolute_url(),
-        "title": case.title,
-        "title_grade": case.provenance("title").grade,
-        "organization": case.organization.slug,
-        "organization_grade": case.provenance("organization").grade,
-        "organization_name": case.organization.name,
-        "organization_kind": case.organization.kind,
-        "credited": [f"{c.organization.slug}:{c.grade}" for c in case.credits.all() if c.grade in grades],
-        "cohort": case.cohort.slug if case.cohort else "",
-        "published_on": as_iso(case.published_on, case.published_precision),
-        "published_grade": case.provenance("published_on").grade if case.published_on else "",
-        "edition": case.edition.slug if case.edition else "",
-        "completeness": case.completeness,
-        "grade": record.grade,
-        "voice": record.voice,
-        "source_url": record.source_url,
-        "checked_on": record.checked_on.isoformat() if record.checked_on else "",
-        "summary_grade": case.provenance("summary").grade,
-        "official_url": case.official_url,
-        "official_url_grade": case.provenance("official_url").grade if case.official_url else "",
-        "roles": _claims(case.role_links.all(), grades),
-        "principles": _claims(case.principle_links.all(), grades),
-        "tags": sorted(t.name for t in case.tags.all()),
-        "modalities": list(case.modalities or []),
-        "disclosure_types": list(case.disclosure_types or []),
-    }
+        for case in cases:
+            pk, grade, sources = case["pk"], case["grade"], case["field_sources"]
+            fields = {
+                "slug": case["slug"],
+                "url": url(case["slug"]),
+                "title": case["title"],
+                "title_grade": field_grade(sources, "title", grade),
+                "organization": case["organization__slug"],
+                "organization_grade": field_grade(sources, "organization", grade),
+                "organization_name": case["organization__name"],
+                "organization_kind": case["organization__kind"],
+                "credited": [f"{slug}:{graded}" for slug, graded in credits.get(pk, ())],
+                "cohort": case["cohort__slug"] or "",
+                "published_on": as_iso(case["published_on"], case["published_precision"]),
+                "published_grade": field_grade(sources, "published_on", grade)
+                if case["published_on"]
+                else "",
+                "edition": case["edition__slug"] or "",
+                "completeness": case["completeness"],
+                "grade": grade,
+                "voice": case["voice"],
+                "source_url": case["source_url"],
+                "checked_on": case["checked_on"].isoformat() if case["checked_on"] else "",
+                "summary_grade": field_grade(sources, "summary", grade),
+                "official_url": case["official_url"],
+                "official_url_grade": field_grade(sources, "official_url", grade)
+                if case["official_url"]
+                else "",
+                "roles": sorted(f"{slug}:{graded}" for slug, graded in roles.get(pk, ())),
+                "principles": sorted(f"{slug}:{graded}" for slug, graded in principles.get(pk, ())),
+                "tags": sorted(name for (name,) in tags.get(pk, ())),
+                "modalities": list(case["modalities"] or []),
+                "disclosure_types": list(case["disclosure_types"] or []),
+            }
+            yield case, fields, codings.get(pk, [])
 
 
 def _flat(value) -> str:
     return ";".join(value) if isinstance(value, list) else str(value)
 
 
+FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
+
+
 def safe_cell(value: str) -> str:
     """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value[:1] in FORMULA_STARTS else value
+
+
+def _cells(fields: dict, names) -> list[str]:
+    cells = [_flat(fields[name]) for name in names]
+    return [("'" + cell if cell[:1] in FORMULA_STARTS else cell) for cell in cells]  # safe_cell, inlined
 
 
 def _csv_rows(case_filter: CaseFilter) -> Iterator[list]:
-    yield [name for name, _ in CASE_COLUMNS] + [APPLICATIONS_COLUMN[0]]
-    grades = case_filter.lens.grades
-    for case in _export_cases(case_filter, applications=False):
-        fields = _case_fields(case, grades)
-        apps = ";".join(":".join(coding) for coding in case.statuses)
-        yield [safe_cell(_flat(fields[name])) for name, _ in CASE_COLUMNS] + [apps]
+    names = [name for name, _ in CASE_COLUMNS]
+    yield names + [APPLICATIONS_COLUMN[0]]
+    for _, fields, codings in _export_rows(case_filter):
+        yield _cells(fields, names) + [";".join(":".join(coding) for coding in codings)]
 
 
-def case_json(case: CaseStudy, case_filter: CaseFilter) -> dict:
-    grades = case_filter.lens.grades
-    data = _case_fields(case, grades)
-    data["summary"] = case.summary
-    data["facts"] = {fact.field: fact.provenance.as_json() for fact in case.facts()}
-    data["applications"] = [
+def _case_json(case: dict, fields: dict, codings: list) -> dict:
+    """One case of the JSON export: its fields, summary, facts' provenance and counted codings."""
+    record = record_json(
+        case["grade"], case["voice"], case["source_url"], case["checked_on"], case["checked_by"],
+        case["locator"], case["evidence_note"],
+    )  # fmt: skip
+    sources = case["field_sources"] or {}
+    fields["summary"] = case["summary"]
+    fields["facts"] = {
+        name: field_json(record, sources.get(name))
+        for name, attname in FACT_FIELDS
+        if case[attname] not in (None, "", [], {})
+    }
+    fields["applications"] = [
         {
-            "recommendation": a.recommendation.key,
-            "status": a.status,
-            "voice": a.voice,
-            "grade": a.grade,
-            "justification": a.justification,
-            "excerpt": a.excerpt,
-            "provenance": a.provenance().as_json(),
+            "recommendation": key,
+            "status": status,
+            "voice": voice,
+            "grade": grade,
+            "justification": justification,
+            "excerpt": excerpt,
+            "provenance": record_json(grade, voice, *provenance),
         }
-        for a in case.applications.all()
-        if a.grade in grades and (not case_filter.voices or a.voice in case_filter.voices)
+        for key, status, voice, grade, justification, excerpt, *provenance in codings
     ]
-    return data
+    return fields
 
 
 def _json_chunks(case_filter: CaseFilter, filters: dict) -> Iterator[str]:
@@ -239,17 +275,33 @@ def _json_chunks(case_filter: CaseFilter, filters: dict) -> Iterator[str]:
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
     first = True
-    for case in _export_cases(case_filter):
-        yield ("" if first else ",") + "\n" + json.dumps(case_json(case, case_filter), ensure_ascii=False)
+    for case, fields, codings in _export_rows(case_filter, JSON_CASE_VALUES, JSON_CODING_VALUES):
+        yield (
+            ("" if first else ",") + "\n" + json.dumps(_case_json(case, fields, codings), ensure_ascii=False)
+        )
         first = False
     yield "\n]}\n"
 
 
-def stream_csv(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+LINES_PER_WRITE = 100
+
+
+def _csv_text(table: Iterable[list]) -> Iterator[str]:
+    """The rows as CSV text, LINES_PER_WRITE lines at a time (the response handles each piece
+    it is given: a piece per line cost as much as writing the line)."""
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    lines = []
+    for row in table:
+        lines.append(writer.writerow(row))
+        if len(lines) == LINES_PER_WRITE:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def stream_csv(table: Iterable[list], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_text(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -287,17 +339,15 @@ def case_recommendation_rows(case_filter: CaseFilter, rec_keys: list[str]) -> It
     Cases come grouped by organization, as the matrix shows them.
     """
     yield WIDE_CASE_COLUMNS + [f"{k}{suffix}" for k in rec_keys for suffix in ("", "__grade", "__voices")]
-    grades = case_filter.lens.grades
-    for case in _export_cases(case_filter, applications=False, sort="organization"):
-        fields = _case_fields(case, grades)
+    for _, fields, statuses in _export_rows(case_filter, sort="organization"):
         codings: dict[str, list[tuple]] = {}
-        for key, status, voice, grade in case.statuses:
+        for key, status, voice, grade in statuses:
             codings.setdefault(key, []).append((status, voice, grade))
         cells = []
         for key in rec_keys:
             found = sorted(codings.get(key, []), key=lambda c: precedence(c[2], c[1]))
             cells += [found[0][0], found[0][2], ";".join(c[1] for c in found)] if found else ["", "", ""]
-        yield [safe_cell(_flat(fields[c])) for c in WIDE_CASE_COLUMNS] + cells
+        yield _cells(fields, WIDE_CASE_COLUMNS) + cells
 
 
 def case_recommendation_response(case_filter: CaseFilter, edition) -> StreamingHttpResponse:

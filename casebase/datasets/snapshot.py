@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 
 from casebase.analysis import citations
 from casebase.analysis.models import Analysis, Finding
-from casebase.cases import writing
+from casebase.cases import rows, writing
 from casebase.cases.models import (
     Application,
     CaseCredit,
@@ -22,14 +22,14 @@ from casebase.cases.models import (
     Cohort,
     TaggedPrinciple,
     TaggedRole,
+    TaggedTopic,
     TemplateSection,
 )
-from casebase.core.evidence import Grade, Voice
+from casebase.core.evidence import Grade, Voice, record_json
 from casebase.datasets.records import (
     date_in,
     date_out,
     provenance_in,
-    provenance_out,
     sourced_in,
     sourced_out,
 )
@@ -112,6 +112,8 @@ TABLES = {
 }
 
 SOURCED = ["provenance", "field_sources"]
+# A Sourced record's provenance columns, in the order record_json() takes them.
+SOURCED_COLUMNS = ("grade", "voice", "source_url", "checked_on", "checked_by", "locator", "evidence_note")
 FIELDS = {
     "editions": ["slug", "title", "published_on", "is_current", "practice_count", "practice_count_is_minimum", "notes", *SOURCED],
     "roles": ["slug", "name", "order", "description", *SOURCED],
@@ -180,59 +182,80 @@ def _slugs(manager) -> list[str]:
     return sorted(t.slug for t in manager.all())
 
 
-def _claims(links) -> list[dict]:
-    """Role or principle links as [{slug, provenance}], by slug."""
+STREAM_CHUNK = 500
+CASE_VALUES = (
+    "slug", "organization_id", "organization__slug", "title", "authors", "framing_question", "takeaways",
+    "summary", "sections", "cohort__slug", "published_on", "published_precision", "edition__slug",
+    "official_url", "modalities", "disclosure_types", "completeness", "field_sources", *SOURCED_COLUMNS,
+)  # fmt: skip
+
+
+def _claims(links: list) -> list[dict]:
+    """Role or principle links (slug, provenance columns) as [{slug, provenance}], by slug."""
     return sorted(
-        ({"slug": link.tag.slug, "provenance": provenance_out(link.provenance())} for link in links),
+        ({"slug": slug, "provenance": record_json(*provenance)} for slug, *provenance in links),
         key=lambda claim: claim["slug"],
     )
 
 
-def _cases():
-    applications = Application.objects.select_related("recommendation__edition").order_by(
-        "recommendation__edition__slug", "recommendation__key", "voice"
-    )
-    return (
-        CaseStudy.objects.published()
-        # Derived from fields the snapshot carries; not in it.
-        .defer("body_html", "body_text", "summary_html", "search_text", "tag_snapshot")
-        .select_related("organization", "cohort", "edition")
-        .prefetch_related(
-            "tags",
-            Prefetch("applications", queryset=applications),
-            Prefetch("role_links", queryset=TaggedRole.objects.select_related("tag")),
-            Prefetch("principle_links", queryset=TaggedPrinciple.objects.select_related("tag")),
-            Prefetch(
-                "credits",
-                queryset=CaseCredit.objects.select_related("organization").order_by("organization__slug"),
-            ),
+def _case_rows() -> Iterator[dict]:
+    """Every published case as the snapshot writes it, by slug, read STREAM_CHUNK cases at a time
+    as plain values (one query per table per chunk; the rendered body and search text, derived from
+    what the snapshot carries, are not read)."""
+    ids = list(CaseStudy.objects.published().order_by("slug").values_list("pk", flat=True))
+    for chunk in rows.chunked(ids, STREAM_CHUNK):
+        cases = rows.cases(chunk, CASE_VALUES)
+        chunk = [case["pk"] for case in cases]
+        credits = rows.by_case(
+            CaseCredit.objects.filter(rows.among(CaseCredit, "case", chunk))
+            .order_by("organization__slug")
+            .values_list("case_id", "organization_id", "organization__slug", "role", *SOURCED_COLUMNS)
         )
-        .order_by("slug")
-    )
-
-
-def _case_row(c: CaseStudy) -> dict:
-    return {
-        "slug": c.slug, "organization": c.organization.slug,
-        "credits": [
-            {"organization": x.organization.slug, "role": x.role, "provenance": provenance_out(x.provenance())}
-            for x in c.credits.all() if x.organization_id != c.organization_id
-        ],
-        "title": c.title, "authors": c.authors, "framing_question": c.framing_question, "takeaways": c.takeaways,
-        "summary": c.summary, "sections": c.sections, "cohort": c.cohort.slug if c.cohort else None,
-        "published_on": _precise(c, "published_on", "published_precision"),
-        "edition": c.edition.slug if c.edition else None, "official_url": c.official_url,
-        "modalities": c.modalities, "disclosure_types": c.disclosure_types, "completeness": c.completeness,
-        "roles": _claims(c.role_links.all()), "principles": _claims(c.principle_links.all()),
-        "tags": sorted(t.name for t in c.tags.all()),
-        "applications": [
-            {"recommendation": a.recommendation.key, "recommendation_edition": a.recommendation.edition.slug,
-             "status": a.status, "justification": a.justification, "excerpt": a.excerpt,
-             "provenance": provenance_out(a.provenance())}
-            for a in c.applications.all()
-        ],
-        **sourced_out(c),
-    }  # fmt: skip
+        roles, principles = (
+            rows.by_case(
+                model.objects.filter(rows.among(model, "content_object", chunk)).values_list(
+                    "content_object_id", "tag__slug", *SOURCED_COLUMNS
+                )
+            )
+            for model in (TaggedRole, TaggedPrinciple)
+        )
+        tags = rows.by_case(
+            TaggedTopic.objects.filter(rows.among(TaggedTopic, "content_object", chunk)).values_list(
+                "content_object_id", "tag__name"
+            )
+        )
+        applications = rows.by_case(
+            Application.objects.filter(rows.among(Application, "case", chunk))
+            .order_by("recommendation__edition__slug", "recommendation__key", "voice")
+            .values_list(
+                "case_id", "recommendation__key", "recommendation__edition__slug", "status", "justification",
+                "excerpt", *SOURCED_COLUMNS,
+            )
+        )  # fmt: skip
+        for c in cases:
+            pk = c["pk"]
+            yield {
+                "slug": c["slug"], "organization": c["organization__slug"],
+                "credits": [
+                    {"organization": slug, "role": role, "provenance": record_json(*provenance)}
+                    for organization_id, slug, role, *provenance in credits.get(pk, ())
+                    if organization_id != c["organization_id"]
+                ],
+                "title": c["title"], "authors": c["authors"], "framing_question": c["framing_question"],
+                "takeaways": c["takeaways"], "summary": c["summary"], "sections": c["sections"],
+                "cohort": c["cohort__slug"], "published_on": date_out(c["published_on"], c["published_precision"]),
+                "edition": c["edition__slug"], "official_url": c["official_url"], "modalities": c["modalities"],
+                "disclosure_types": c["disclosure_types"], "completeness": c["completeness"],
+                "roles": _claims(roles.get(pk, [])), "principles": _claims(principles.get(pk, [])),
+                "tags": sorted(name for (name,) in tags.get(pk, ())),
+                "applications": [
+                    {"recommendation": key, "recommendation_edition": edition, "status": status,
+                     "justification": justification, "excerpt": excerpt, "provenance": record_json(*provenance)}
+                    for key, edition, status, justification, excerpt, *provenance in applications.get(pk, ())
+                ],
+                "provenance": record_json(*(c[name] for name in SOURCED_COLUMNS)),
+                "field_sources": dict(c["field_sources"] or {}),
+            }  # fmt: skip
 
 
 def _tables() -> dict:
@@ -334,11 +357,8 @@ def _header(date: datetime.date, counts: dict[str, int]) -> dict:
 def build(date: datetime.date) -> dict:
     """Everything published, as plain JSON-ready data, dated ``date``."""
     data = _tables()
-    data["cases"] = [_case_row(c) for c in _cases()]
+    data["cases"] = list(_case_rows())
     return {**_header(date, {name: len(rows) for name, rows in data.items()}), "data": data}
-
-
-STREAM_CHUNK = 200
 
 
 def _nested(value, depth: int) -> str:
@@ -353,21 +373,21 @@ def stream(date: datetime.date) -> Iterator[str]:
     held whole.
     """
     data = _tables()
-    cases = _cases()
-    counts = {name: cases.count() if rows is None else len(rows) for name, rows in data.items()}
+    cases = CaseStudy.objects.published().count()
+    counts = {name: cases if table is None else len(table) for name, table in data.items()}
     head = _header(date, counts)
     yield "{\n"
     for key, value in head.items():
         yield f" {json.dumps(key)}: {_nested(value, 1)},\n"
     yield ' "data": {\n'
-    for index, (name, rows) in enumerate(data.items()):
+    for index, (name, table) in enumerate(data.items()):
         end = ",\n" if index < len(data) - 1 else "\n"
-        if rows is not None:
-            yield f"  {json.dumps(name)}: {_nested(rows, 2)}{end}"
+        if table is not None:
+            yield f"  {json.dumps(name)}: {_nested(table, 2)}{end}"
             continue
         opened = False
-        for case in cases.iterator(chunk_size=STREAM_CHUNK):
-            yield (",\n   " if opened else f"  {json.dumps(name)}: [\n   ") + _nested(_case_row(case), 3)
+        for case in _case_rows():
+            yield (",\n   " if opened else f"  {json.dumps(name)}: [\n   ") + _nested(case, 3)
             opened = True
         yield ("\n  ]" if opened else f"  {json.dumps(name)}: []") + end
     yield " }\n}\n"

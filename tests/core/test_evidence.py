@@ -10,9 +10,12 @@ from casebase.core.evidence import (
     Grade,
     Provenance,
     Voice,
+    field_grade,
+    field_json,
     flag_of,
     precedence,
     provenance_problems,
+    record_json,
 )
 from casebase.organizations.models import Organization
 
@@ -84,3 +87,37 @@ def test_a_record_with_invalid_provenance_does_not_validate_and_old_bad_rows_sti
     assert "field_sources" in raised.value.message_dict
     # A row stored before validation existed is read with the bad value ignored, never a 500.
     assert org.provenance("name").grade == org.grade
+
+
+ENTRIES = [
+    None,
+    {},
+    "not an object",
+    ["a", "list"],
+    {"grade": "inferred"},
+    {"grade": "bogus", "locator": "§ 2"},
+    {"grade": ["unhashable"]},
+    {"voice": "pai", "checked_on": "2024-02-03", "note": "From memory"},
+    {"checked_on": "20240203"},
+    {"checked_on": "not a date", "source_url": "ftp://nope"},
+    {"checked_on": None, "source_url": "https://example.org/x", "checked_by": 5},
+    {"unknown": 1, "grade": "refuted"},
+]
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_provenance_json_from_plain_values_is_what_the_provenance_writes(entry):
+    """The exports write provenance from columns read as plain values (record_json, field_json,
+    field_grade): exactly what a record's provenance() writes."""
+    record = Provenance(
+        grade="recalled", voice="supporter", source_url="https://example.org/", checked_on=datetime.date(2025, 1, 2),
+        checked_by="An editor", locator="p. 3", note="Checked twice",
+    )  # fmt: skip
+    columns = record_json("recalled", "supporter", "https://example.org/", record.checked_on, "An editor",
+                          "p. 3", "Checked twice")  # fmt: skip
+    assert columns == record.as_json()
+    expected = Provenance.from_json(entry, default=record) if entry else record
+    assert field_json(columns, entry) == expected.as_json()
+    assert list(field_json(columns, entry)) == list(expected.as_json())
+    assert field_grade({"title": entry}, "title", "recalled") == expected.grade
+    assert field_grade(None, "title", "inferred") == "inferred"

@@ -7,8 +7,8 @@ import json
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from casebase.cases import exports
-from casebase.cases.filters import CaseFilter, OrderedCases
+from casebase.cases import exports, rows
+from casebase.cases.filters import CaseFilter
 from casebase.cases.models import CaseStudy
 from tests.analysis.conftest import make_cases
 from tests.independent import Records
@@ -100,16 +100,24 @@ def test_case_by_recommendation_table(client, casebase_data):
     assert {r[0] for r in filtered[1:]} == expected
 
 
-def test_export_reads_in_chunks(casebase_data, monkeypatch):
-    """The export reads the cases a chunk at a time rather than loading every row."""
-    seen = {}
-    original = OrderedCases.chunks
+def test_export_reads_in_chunks(casebase_data, monkeypatch, django_assert_max_num_queries):
+    """The export reads the cases a chunk at a time rather than loading every row: a few queries a chunk."""
+    make_cases(12, seed=4)
+    seen = []
+    original = rows.chunked
 
-    def spy(self, size):
-        seen["chunk_size"] = size
-        return original(self, size)
+    def spy(ids, size):
+        for chunk in original(ids, size):
+            seen.append(len(chunk))
+            yield chunk
 
-    monkeypatch.setattr(OrderedCases, "chunks", spy)
+    monkeypatch.setattr(rows, "chunked", spy)
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
+    published = CaseStudy.objects.published().count()
     request = RequestFactory().get("/cases/")
-    body(exports.cases_response(request, CaseFilter(QueryDict("")), "json"))
-    assert seen["chunk_size"] == exports.CHUNK_SIZE
+    CaseFilter(QueryDict("")).ids()  # the filter's own queries (the facet index) are not the export's
+    for fmt in ("csv", "json"):
+        seen.clear()
+        with django_assert_max_num_queries(6 * -(-published // 5) + 10):
+            body(exports.cases_response(request, CaseFilter(QueryDict("")), fmt))
+        assert sum(seen) == published and max(seen) == 5
