@@ -250,6 +250,20 @@ def test_postgres_relevance_ranks_by_title_and_summary_then_newest(client, caseb
     assert result_slugs(client, "quillwort")[0] == ["in-title", "in-summary", "body-new", "body-old"]
 
 
+@postgres_only
+def test_postgres_snippets_find_a_match_deep_in_a_long_body(client, casebase_data, org_a):
+    """A snippet is first looked for near the start of the body; a match further in is still found."""
+    from casebase.cases.search import SNIPPET_REACH
+
+    filler = " ".join(["alpha bravo charlie delta."] * (SNIPPET_REACH // 10))
+    make_case(org_a, "deep", title="Deep case", body=f"{filler}\n\nThe quillwort at last.")
+    make_case(org_a, "early", title="Early case", body=f"The quillwort first.\n\n{filler}")
+    slugs, response = result_slugs(client, "quillwort")
+    assert sorted(slugs) == ["deep", "early"]
+    for case in response.context["cases"]:
+        assert "<mark>quillwort</mark>" in str(case.snippet).lower(), case.slug
+
+
 def test_nothing_found_says_so(client, casebase_data):
     slugs, response = result_slugs(client, "qwxzptlk")
     assert slugs == []
