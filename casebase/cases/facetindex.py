@@ -24,9 +24,9 @@ Evidence.grades(): all applied here in Python to what was read, none restated.
 The index is built in a fixed number of queries (about 0.2 s at 20,000 cases),
 kept in the cache under the content version that casebase.core.pagecache starts
 after every content change, and memoised per process, so it is rebuilt once per
-change, not per request. Full-text search hits (id and rank of every published
-case matching a query) and the orders other than newest-first are cached the
-same way, per content version.
+change, not per request. Full-text search hits (the mask of the published cases
+matching a query, and their relevance order) and the orders other than
+newest-first are cached the same way, per content version.
 """
 
 import hashlib
@@ -40,6 +40,7 @@ from django.db.models import CharField, F, Value, Window
 from django.db.models.functions import Concat, RowNumber
 from taggit.models import Tag
 
+from casebase.cases import search
 from casebase.cases.models import (
     Application,
     CaseCredit,
@@ -55,7 +56,7 @@ from casebase.framework.models import Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
 # Change when the index's shape changes, so no process reads an older pickle.
-FORMAT = 3
+FORMAT = 4
 SECONDS = 600  # bounds memory only: a new content version makes an entry unused
 # The one newest-first order of published cases, and the order of the bits. A case
 # whose date is not established is taken as the newest we know of (PAI's latest set).
@@ -403,13 +404,48 @@ def cached(kind: str, q: str, compute):
     return value
 
 
-def search_hits(q: str) -> dict[int, float]:
-    """id -> rank of every published case matching ``q`` (full-text, or the simple match)."""
-    return cached("match", q, lambda: dict(CaseStudy.objects.published().search(q).values_list("id", "rank")))
+@dataclass(frozen=True)
+class Hits:
+    """A search's published cases: their bitmask, and their positions in relevance order (rank
+    descending, equal ranks newest first), worked out once per query and content version."""
+
+    mask: int
+    order: list[int]
+
+    @classmethod
+    def of(cls, index: FacetIndex, ranks: dict[int, float]) -> "Hits":
+        position = index.position
+        found = {position[case_id]: rank for case_id, rank in ranks.items() if case_id in position}
+        # Newest first, then by rank, highest first: a stable sort keeps equal ranks newest first.
+        return cls(_mask(found, index.size), sorted(sorted(found), key=found.__getitem__, reverse=True))
+
+    def positions(self, mask: int) -> list[int]:
+        """The positions of ``mask`` among the hits, in relevance order."""
+        digits = bin(mask)[:1:-1]
+        size = len(digits)
+        return [p for p in self.order if p < size and digits[p] == "1"]
 
 
-def fuzzy_hits(q: str) -> dict[int, float]:
-    """id -> similarity of published cases whose title or organization looks like ``q``."""
+def search_hits(q: str) -> Hits:
+    """The published cases matching ``q`` (full-text, or the simple match), with their order."""
+
+    def compute():
+        using = router.db_for_read(CaseStudy)
+        if connections[using].vendor == "postgresql":
+            ranks = search.ranks(q, using)  # the search table alone; what is published is the index's
+        else:
+            ranks = dict(CaseStudy.objects.published().search(q).values_list("id", "rank"))
+        return Hits.of(current(), ranks)
+
+    return cached("match", q, compute)
+
+
+def fuzzy_hits(q: str) -> Hits:
+    """Published cases whose title or organization looks like ``q``, most similar first."""
     return cached(
-        "fuzzy", q, lambda: dict(CaseStudy.objects.published().fuzzy_search(q).values_list("id", "rank"))
+        "fuzzy",
+        q,
+        lambda: Hits.of(
+            current(), dict(CaseStudy.objects.published().fuzzy_search(q).values_list("id", "rank"))
+        ),
     )

@@ -276,22 +276,20 @@ class CaseFilter:
         return mask
 
     @cached_property
-    def _hits(self) -> tuple[dict[int, float], int] | None:
-        """The search's hits (id -> rank) and their bitmask: a full-text match within the
-        filtered cases, else the near misses ("did you mean"). None without a search."""
+    def _hits(self) -> facetindex.Hits | None:
+        """The search's hits: a full-text match within the filtered cases, else the near misses
+        ("did you mean"). None without a search."""
         if not self.q:
             return None
         filtered = self._filters_mask()
         self.search_mode = "match"
         hits = facetindex.search_hits(self.q)
-        mask = self.index.mask_of_ids(hits)
-        if not mask & filtered:
+        if not hits.mask & filtered:
             fuzzy = facetindex.fuzzy_hits(self.q)
-            fuzzy_mask = self.index.mask_of_ids(fuzzy)
-            if fuzzy_mask & filtered:
+            if fuzzy.mask & filtered:
                 self._use_fuzzy()
-                hits, mask = fuzzy, fuzzy_mask
-        return hits, mask
+                hits = fuzzy
+        return hits
 
     def _use_fuzzy(self) -> None:
         self.search_mode = "fuzzy"
@@ -307,7 +305,7 @@ class CaseFilter:
         parameters in ``exclude`` (a chart counting its own dimension leaves it out)."""
         mask = self._filters_mask(exclude)
         if self._hits is not None:
-            mask &= self._hits[1]
+            mask &= self._hits.mask
         return mask
 
     @cached_property
@@ -318,12 +316,8 @@ class CaseFilter:
         """Ids of the matching published cases, in ``sort`` (default: the chosen order)."""
         sort = sort or self.sort
         if sort == "relevance":
-            # A stable sort: equal ranks keep the newest-first order.
-            positions = self.index.positions(self.mask())
-            ranks = self._hits[0]
-            ids = self.index.ids
-            positions.sort(key=lambda p: -ranks[ids[p]])
-            return [ids[p] for p in positions]
+            # Equal ranks keep the newest-first order.
+            return [self.index.ids[p] for p in self._hits.positions(self.mask())]
         return [self.index.ids[p] for p in self.index.positions(self.mask(), sort)]
 
     def cases(

@@ -270,7 +270,7 @@ class CaseStudy(Sourced, models.Model):
     # Denormalised text for search: organization name, takeaways and tag names
     # (compose_search_text). Kept current by the case writer (casebase.cases.writing)
     # and by signals when tags or names change (signals.py); PostgreSQL folds it
-    # into the stored search vector with weight B.
+    # into the stored search vectors (cases_casesearch, migration 0009) with weight B.
     search_text = models.TextField(blank=True, editable=False)
 
     roles = TaggableManager(

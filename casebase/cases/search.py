@@ -1,10 +1,17 @@
 """Searching case studies.
 
 PostgreSQL: full-text search with web-search syntax (``"exact phrase"``,
-``-exclude``, ``or``) over the stored, weighted ``search_vector`` column
-(migration 0003), ranked with ts_rank, with highlighted snippets from
-ts_headline; when nothing matches, trigram similarity on titles and
-organization names finds near misses (misspellings).
+``-exclude``, ``or``) over each case's stored, weighted search vector (A title;
+B summary, framing question, organization, takeaways and tags; C body), ranked
+with ts_rank over its A and B parts (the "head"), with highlighted snippets
+from ts_headline; when nothing matches, trigram similarity on titles and
+organization names finds near misses (misspellings). Both vectors live in a
+narrow table of their own that the database keeps (migration 0009), so that a
+match goes through the GIN index alone and reads no vector, and ranking reads
+only the small head kept in the row: a word most of the bank contains costs
+tens of milliseconds, not the half second of reading every matching vector.
+A case that matches only in its body ranks 0: such cases follow those that
+match in a title or summary, newest first.
 
 SQLite: every word (or quoted phrase) must appear in the title, summary,
 framing question, organization/takeaway/tag text or body; ``-word`` excludes.
@@ -15,18 +22,13 @@ nothing of the site's but casebase.core (CaseStudyQuerySet.search() is its front
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-    TrigramWordSimilarity,
-)
-from django.db import connections
-from django.db.models import Case, F, FloatField, Q, TextField, Value, When
-from django.db.models.expressions import Col
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connections, transaction
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -47,6 +49,13 @@ WORD_REACH = 40
 # the text can be escaped first and only our own <mark> tags added afterwards.
 START, STOP = "\ue000", "\ue001"
 
+# PostgreSQL: one row per case (migration 0009, kept by the database): ``vector`` to match
+# and ``head`` (its A and B parts) to rank. The one spelling of both.
+TABLE = "cases_casesearch"
+TSQUERY = f"websearch_to_tsquery('{CONFIG}', %s)"
+MATCH = f"vector @@ {TSQUERY}"
+RANK = f"ts_rank(head, {TSQUERY})"
+
 
 def is_postgres(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
@@ -55,19 +64,6 @@ def is_postgres(queryset) -> bool:
 def clean_query(q: str) -> str:
     """A query as the search reads it: cleaned by casebase.core.params, at most MAX_QUERY_LENGTH."""
     return clean_text(q, MAX_QUERY_LENGTH)
-
-
-def search_vector(model):
-    """The search_vector column of ``model``'s table, as an expression.
-
-    Not a model field (it exists only on PostgreSQL), so it is addressed as a
-    column of the query's base alias; Col relabels itself when the query is
-    nested as a subquery.
-    """
-    target = SearchVectorField()
-    target.set_attributes_from_name("search_vector")
-    target.model = model
-    return Col(model._meta.db_table, target)
 
 
 @dataclass(frozen=True)
@@ -130,26 +126,78 @@ def search(queryset, q: str):
         text = websearch_text(q)
         if not text:
             return _nothing(queryset)
-        query = SearchQuery(text, search_type="websearch", config=CONFIG)
-        vector = search_vector(queryset.model)
-        return (
-            queryset.alias(_search_vector=vector)
-            .filter(_search_vector=query)
-            .annotate(rank=SearchRank(search_vector(queryset.model), query))
-        )
+        matching = RawSQL(f"SELECT case_id FROM {TABLE} WHERE {MATCH}", (text,))
+        return queryset.filter(pk__in=matching).annotate(rank=_HeadRank(F("pk"), Value(text)))
     return _simple_search(queryset, q)
 
 
+class _HeadRank(Func):
+    """RANK of a case (its id, then the query's web-search text), read from TABLE."""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (pk_sql, pk_params), (text_sql, text_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        rank = RANK.replace("%s", text_sql)
+        return f"(SELECT {rank} FROM {TABLE} WHERE case_id = {pk_sql})", [*text_params, *pk_params]
+
+
+@contextmanager
+def _settings(using: str, **values):
+    """PostgreSQL settings for the statements run inside (in a transaction, or a savepoint of
+    the caller's), put back to their defaults after."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for name, value in values.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name.replace("__", "."), str(value)])
+        yield cursor
+        for name in values:
+            cursor.execute(f"RESET {name.replace('__', '.')}")
+
+
+def ranks(q: str, using: str) -> dict[int, float]:
+    """id -> rank of every case, published or not, that ``q`` matches: what search() annotates,
+    read from TABLE alone (PostgreSQL), for the filter engine's hits.
+
+    Always through the GIN index: for a word most cases contain the planner would rather
+    scan the table, which reads every matching case's vector; the index answers a match of
+    words exactly and reads none (a "phrase" still reads the vectors of the cases that have
+    all its words, to check their positions).
+    """
+    text = websearch_text(q)
+    if not text:
+        return {}
+    with _settings(using, enable_seqscan="off") as cursor:
+        cursor.execute(f"SELECT case_id, {RANK} FROM {TABLE} WHERE {MATCH}", [text, text])
+        return dict(cursor.fetchall())
+
+
 def fuzzy_search(queryset, q: str):
+    """Cases whose title or organization name looks like ``q`` (word similarity at least
+    FUZZY_THRESHOLD), annotated with it as ``rank``. PostgreSQL only.
+
+    The candidates are found first, through the trigram indexes of titles and organization
+    names (the similarity operators, at FUZZY_THRESHOLD), rather than by comparing ``q``
+    with every title.
+    """
     q = clean_query(q)
     # Trigrams of one or two letters match almost anything: not worth a guess.
     if sum(ch.isalnum() for ch in q) < 4 or not is_postgres(queryset):
         return _nothing(queryset)
+    cases = queryset.model._base_manager.using(queryset.db)
+    near = (
+        cases.filter(title__trigram_word_similar=q)
+        .values_list("pk", flat=True)
+        .union(cases.filter(organization__name__trigram_word_similar=q).values_list("pk", flat=True))
+    )
+    with _settings(queryset.db, pg_trgm__word_similarity_threshold=FUZZY_THRESHOLD):
+        ids = list(near)
     similarity = Greatest(
         TrigramWordSimilarity(Value(q), "title"),
         TrigramWordSimilarity(Value(q), "organization__name"),
     )
-    return queryset.annotate(rank=similarity).filter(rank__gte=FUZZY_THRESHOLD)
+    return queryset.filter(pk__in=ids).annotate(rank=similarity).filter(rank__gte=FUZZY_THRESHOLD)
 
 
 def _nothing(queryset):
@@ -157,24 +205,49 @@ def _nothing(queryset):
     return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
 
 
-def with_snippets(queryset, q: str):
-    """Annotate ``snippet_source``: PostgreSQL's headline with START/STOP markers, else the text."""
-    text = Concat(F("summary"), Value("\n"), F("body_text"), output_field=TextField())
-    if is_postgres(queryset):
-        return queryset.annotate(
-            snippet_source=SearchHeadline(
-                text,
-                SearchQuery(websearch_text(q), search_type="websearch", config=CONFIG),
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-    return queryset.annotate(snippet_source=text)
+# ts_headline's options for a snippet: two fragments of 15-35 words, terms between markers.
+HEADLINE = {
+    "StartSel": START,
+    "StopSel": STOP,
+    "MaxWords": 35,
+    "MinWords": 15,
+    "MaxFragments": 2,
+    "FragmentDelimiter": " … ",
+}
+# ts_headline parses the whole text it is given (6.6 KB of body on average at 20,000
+# synthetic cases: 2-3 ms a case). It is first given the summary and this much of the body,
+# which holds a match in most cases; the whole text only when that holds none and the
+# body has a match (the C part of the case's stored vector says so).
+SNIPPET_REACH = 2000
+
+
+def snippet_sources(queryset, q: str) -> dict[int, str]:
+    """id -> the text a snippet is made from, for the cases of ``queryset`` (the page's):
+    PostgreSQL's headline with START/STOP markers, else the summary and body as they are."""
+    if not is_postgres(queryset):
+        text = Concat(F("summary"), Value("\n"), F("body_text"), output_field=TextField())
+        return dict(queryset.annotate(snippet_source=text).values_list("pk", "snippet_source"))
+    connection = connections[queryset.db]
+    options = ", ".join(connection.ops.compose_sql(f"{name}=%s", [value]) for name, value in HEADLINE.items())
+    text = websearch_text(q)
+
+    def headline(body: str) -> str:
+        return f"ts_headline('{CONFIG}', coalesce(c.summary, '') || E'\\n' || {body}, {TSQUERY}, %s)"
+
+    cases, params = queryset.values("pk").query.sql_with_params()
+    sql = f"""
+        SELECT c.id,
+            CASE WHEN strpos(h.first, %s) > 0
+                    OR NOT coalesce(ts_filter(s.vector, '{{c}}') @@ {TSQUERY}, false)
+                THEN h.first ELSE {headline("coalesce(c.body_text, '')")} END
+        FROM {queryset.model._meta.db_table} c
+        LEFT JOIN {TABLE} s ON s.case_id = c.id
+        CROSS JOIN LATERAL (SELECT {headline(f"left(coalesce(c.body_text, ''), {SNIPPET_REACH})")} AS first) h
+        WHERE c.id IN ({cases})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [START, text, text, options, text, options, *params])
+        return dict(cursor.fetchall())
 
 
 def snippet_html(case, q: str) -> SafeString:

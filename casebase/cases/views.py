@@ -128,11 +128,7 @@ def with_snippets(cases: list, q: str) -> list:
     """The listed cases, each with its search snippet when searching (one query for the page)."""
     if not q or not cases:
         return cases
-    sources = dict(
-        search.with_snippets(CaseStudy.objects.filter(pk__in=[c.pk for c in cases]), q).values_list(
-            "pk", "snippet_source"
-        )
-    )
+    sources = search.snippet_sources(CaseStudy.objects.filter(pk__in=[c.pk for c in cases]), q)
     for case in cases:
         case.snippet_source = sources.get(case.pk, "")
         case.snippet = search.snippet_html(case, q)

@@ -6,7 +6,12 @@ step. They keep the invariants in one place:
 
 - the derived fields: rendered markdown and ``search_text`` (CaseStudy.save()
   and the tag signals, both through ``compose_search_text``), and
-  ``tag_snapshot``, the copy of the tags that history records;
+  ``tag_snapshot``, the copy of the tags that history records. The search
+  vectors PostgreSQL matches and ranks by (table ``cases_casesearch``) are
+  derived from the fields written here by the database itself, in the statement
+  that writes them (migration 0009's triggers: only the database has the
+  stemmer); tests/cases/test_search.py checks them against a fresh computation
+  after a publish, an edit and an unpublish;
 - provenance: every credit, role, principle and application is written with its
   grade and voice (casebase.core.evidence);
 - the lead organization is always credited (a CaseCredit with role "lead"),
