@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from casebase.cases.models import CaseStudy
+from casebase.cases.models import CaseStudy, Collection
 from casebase.core.dates import precision_field
 from casebase.core.evidence import Sourced
 from casebase.core.markdown import MarkdownModelMixin
@@ -86,3 +86,33 @@ class Finding(MarkdownModelMixin, Sourced, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CollectedAnalysisQuerySet(models.QuerySet):
+    def published(self):
+        """Only what readers may see: an analysis unpublished since it was saved drops out."""
+        return self.filter(analysis__status=Analysis.Status.PUBLISHED)
+
+
+class CollectedAnalysis(models.Model):
+    """A published analysis kept in a reader's collection, with a note: the analyses' side of
+    ``cases.CollectionItem`` (here, since cases knows nothing of analyses)."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="analyses")
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CollectedAnalysisQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "analysis"], name="an_analysis_once_per_collection")
+        ]
+
+    def __str__(self):
+        return f"analysis {self.analysis_id} in {self.collection_id}"
+
+    def affects_public_pages(self) -> bool:
+        return Collection.objects.filter(pk=self.collection_id, is_public=True).exists()

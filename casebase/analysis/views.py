@@ -14,6 +14,7 @@ from casebase.analysis.models import Analysis
 from casebase.cases import exports
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application, CaseStudy, Cohort
+from casebase.cases.views import reader_collections
 from casebase.core.evidence import Evidence, Voice, precedence
 from casebase.framework.models import Edition, Principle, StakeholderRole
 
@@ -245,6 +246,7 @@ def analysis_detail(request, slug):
             "findings": findings,
             "citation": citations.for_analysis(analysis),
             "downloads": reverse("analysis:cite_analysis", args=[analysis.slug, "x"])[:-1],
+            "my_collections": reader_collections(request.user),
         },
     )
 

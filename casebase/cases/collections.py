@@ -34,7 +34,8 @@ def _name(name: str) -> str:
     return cleaned
 
 
-def _note(note: str) -> str:
+def clean_note(note: str) -> str:
+    """A note as kept: plain text of at most NOTE_MAX_LENGTH characters."""
     note = (note or "").replace("\x00", "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(f"A note has at most {NOTE_MAX_LENGTH} characters.")
@@ -52,27 +53,43 @@ def create(*, owner, name: str) -> Collection:
 @transaction.atomic
 def add_case(*, collection: Collection, case: CaseStudy, note: str = "") -> CollectionItem:
     """Put a published case in the collection (again: its note is replaced if one is given)."""
-    note = _note(note)
+    note = clean_note(note)
     if not case.is_published:
         raise ValidationError("Only published cases can be collected.")
+    return add_item(collection=collection, items=CollectionItem.objects, noun="cases", note=note, case=case)
+
+
+def add_item(*, collection: Collection, items, noun: str, note: str, **target):
+    """Put ``target`` (a case, or in another app an analysis) in the collection through the
+    manager of its items, once; saved again, it takes the new note if one is given."""
+    note = clean_note(note)
     collection = Collection.objects.select_for_update().get(pk=collection.pk)
-    item = CollectionItem.objects.filter(collection=collection, case=case).first()
+    item = items.filter(collection=collection, **target).first()
     if item is not None:
         if note:
             item.note = note
             item.save(update_fields=["note"])
         return item
-    if collection.items.count() >= MAX_ITEMS:
-        raise ValidationError(f"A collection holds at most {MAX_ITEMS} cases.")
-    item = CollectionItem.objects.create(collection=collection, case=case, note=note)
+    if items.filter(collection=collection).count() >= MAX_ITEMS:
+        raise ValidationError(f"A collection holds at most {MAX_ITEMS} {noun}.")
+    item = items.create(collection=collection, note=note, **target)
     collection.save(update_fields=["updated_at"])
     return item
 
 
 @transaction.atomic
 def set_note(*, collection: Collection, case_id: int, note: str) -> bool:
-    note = _note(note)
-    updated = CollectionItem.objects.filter(collection=collection, case_id=case_id).update(note=note)
+    return set_item_note(
+        collection=collection,
+        item=CollectionItem.objects.filter(collection=collection, case_id=case_id),
+        note=note,
+    )
+
+
+def set_item_note(*, collection: Collection, item, note: str) -> bool:
+    """Change the note of ``item`` (a queryset of at most one item of ``collection``)."""
+    note = clean_note(note)
+    updated = item.update(note=note)
     if updated and collection.is_public:
         pagecache.changed()  # an update() sends no signal
     return bool(updated)
@@ -80,7 +97,14 @@ def set_note(*, collection: Collection, case_id: int, note: str) -> bool:
 
 @transaction.atomic
 def remove_case(*, collection: Collection, case_id: int) -> bool:
-    deleted, _ = CollectionItem.objects.filter(collection=collection, case_id=case_id).delete()
+    return remove_item(
+        collection=collection, item=CollectionItem.objects.filter(collection=collection, case_id=case_id)
+    )
+
+
+def remove_item(*, collection: Collection, item) -> bool:
+    """Take ``item`` (a queryset of at most one item of ``collection``) out of it."""
+    deleted, _ = item.delete()
     if deleted and collection.is_public:
         pagecache.changed()
     return bool(deleted)

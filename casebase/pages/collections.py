@@ -1,4 +1,4 @@
-"""Readers' collections under /collections/: keep cases with a note each, share one at a permalink,
+"""Readers' collections under /collections/: keep cases (and staff analyses) with a note each, share one at a permalink,
 take it away as data or citations, open it in the case list, the comparison or the analysis pages.
 
 A collection is its owner's alone until made public. Every lookup of someone else's private
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casebase.accounts.access import reader_required
 from casebase.analysis import citations
+from casebase.analysis import collections as analysis_collections
+from casebase.analysis.models import Analysis, CollectedAnalysis
 from casebase.cases import collections
 from casebase.cases.exports import safe_cell, stream_csv
 from casebase.cases.models import CaseStudy, Collection
@@ -45,6 +47,13 @@ def _items(collection):
     )
 
 
+def _analyses(collection):
+    """The collection's analyses that are published now (one unpublished since drops out)."""
+    return list(
+        CollectedAnalysis.objects.published().filter(collection=collection).select_related("analysis")
+    )
+
+
 @reader_required
 def index(request):
     """My collections, and a new one."""
@@ -70,6 +79,7 @@ def index(request):
 def detail(request, pk):
     collection = _visible(request, pk)
     items = _items(collection)
+    analyses = _analyses(collection)
     is_owner = request.user.is_authenticated and collection.owner_id == request.user.pk
     cases = [item.case for item in items]
     return render(
@@ -78,6 +88,7 @@ def detail(request, pk):
         {
             "collection": collection,
             "items": items,
+            "analyses": analyses,
             "is_owner": is_owner,
             "compare_query": "&".join(f"case={c.slug}" for c in cases[:COMPARE_LIMIT]),
             "compare_cut": len(cases) > COMPARE_LIMIT,
@@ -125,49 +136,86 @@ def _back(request, fallback: str) -> str:
     return fallback
 
 
+def _saving(request):
+    """What the form saves, published only (404 otherwise), and how: (record, service, keyword)."""
+    if "analysis" in request.POST:
+        analysis = get_object_or_404(Analysis.objects.published(), slug=request.POST["analysis"][:300])
+        return analysis, analysis_collections.add_analysis, "analysis"
+    case = get_object_or_404(CaseStudy.objects.published(), slug=request.POST.get("case", "")[:300])
+    return case, collections.add_case, "case"
+
+
 @require_POST
 @reader_required
 def add(request):
-    """Save a published case into one of my collections, or into a new one, with a note."""
-    case = get_object_or_404(CaseStudy.objects.published(), slug=request.POST.get("case", "")[:300])
+    """Save a published case, or a published analysis, into one of my collections, or into a new
+    one, with a note."""
+    record, save, keyword = _saving(request)
     choice = request.POST.get("collection", "")
     try:
         if choice == "new":
             collection = collections.create(owner=request.user, name=request.POST.get("name", "")[:2000])
         else:
             collection = _owned(request, choice)
-        collections.add_case(collection=collection, case=case, note=request.POST.get("note", "")[:20000])
+        save(collection=collection, note=request.POST.get("note", "")[:20000], **{keyword: record})
     except ValidationError as error:
         # Nothing typed is lost: the note comes back in the message, to copy.
         note = request.POST.get("note", "")
         kept = f" Your note, not saved: “{note[:200]}{'…' if len(note) > 200 else ''}”" if note else ""
         messages.error(request, " ".join(error.messages) + kept)
-        return redirect(_back(request, case.get_absolute_url()))
-    messages.success(request, f"Saved “{case.title}” in “{collection.name}”.")
+        return redirect(_back(request, record.get_absolute_url()))
+    messages.success(request, f"Saved “{record.title}” in “{collection.name}”.")
     return redirect(_back(request, collection.get_absolute_url()))
 
 
-@require_POST
-@reader_required
-def item(request, pk, case_id):
-    """Change an item's note, or take the case out of the collection."""
+def _change(request, pk, set_note, remove, what: str):
+    """Change an item's note, or take it out of my collection ``pk``: ``set_note(collection, note)``
+    and ``remove(collection)`` say whether the item was there."""
     collection = _owned(request, pk)
     try:
         if request.POST.get("action") == "remove":
-            found = collections.remove_case(collection=collection, case_id=case_id)
+            found = remove(collection)
             done = "Removed from the collection."
         else:
-            found = collections.set_note(
-                collection=collection, case_id=case_id, note=request.POST.get("note", "")[:20000]
-            )
+            found = set_note(collection, request.POST.get("note", "")[:20000])
             done = "Note saved."
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(collection)
     if not found:
-        raise Http404("That case is not in this collection.")
+        raise Http404(f"That {what} is not in this collection.")
     messages.success(request, done)
     return redirect(collection)
+
+
+@require_POST
+@reader_required
+def item(request, pk, case_id):
+    """Change a case's note, or take the case out of the collection."""
+    return _change(
+        request,
+        pk,
+        lambda collection, note: collections.set_note(collection=collection, case_id=case_id, note=note),
+        lambda collection: collections.remove_case(collection=collection, case_id=case_id),
+        "case",
+    )
+
+
+@require_POST
+@reader_required
+def analysis_item(request, pk, analysis_id):
+    """Change an analysis's note, or take the analysis out of the collection."""
+    return _change(
+        request,
+        pk,
+        lambda collection, note: analysis_collections.set_note(
+            collection=collection, analysis_id=analysis_id, note=note
+        ),
+        lambda collection: analysis_collections.remove_analysis(
+            collection=collection, analysis_id=analysis_id
+        ),
+        "analysis",
+    )
 
 
 @require_GET
@@ -175,9 +223,9 @@ def export(request, pk, ext):
     if ext not in EXPORTS:
         raise Http404("No such format.")
     collection = _visible(request, pk)
-    items = _items(collection)
+    items, analyses = _items(collection), _analyses(collection)
     filename = f"casebase-collection-{collection.pk}"
-    if ext == "csv":
+    if ext == "csv":  # cases only: its columns (organization, cohort) are a case's
         header = ["title", "organization", "url", "published_on", "cohort", "note", "added_on"]
         rows = [header] + [
             [
@@ -212,10 +260,13 @@ def export(request, pk, ext):
                 }
                 for i in items
             ],
+            "analyses": [_analysis_json(i) for i in analyses],
         }
         body, content_type = json.dumps(data, ensure_ascii=False, indent=2), "application/json"
     else:
-        cited = [citations.for_case(i.case) for i in items]
+        cited = [citations.for_case(i.case) for i in items] + [
+            citations.for_analysis(i.analysis) for i in analyses
+        ]
         if ext == "bib":
             body, content_type = "\n".join(c.bibtex() for c in cited), citations.FORMATS["bib"][1]
         elif ext == "ris":
@@ -226,6 +277,22 @@ def export(request, pk, ext):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{ext}"'
     return response
+
+
+def _analysis_json(item: CollectedAnalysis) -> dict:
+    analysis = item.analysis
+    provenance = analysis.provenance()
+    return {
+        "slug": analysis.slug,
+        "title": analysis.title,
+        "author": analysis.author,
+        "url": citations.absolute(analysis.get_absolute_url()),
+        "published_on": analysis.published_on.isoformat() if analysis.published_on else None,
+        "grade": provenance.grade,
+        "voice": provenance.voice,
+        "note": item.note,
+        "added_at": item.added_at.isoformat(),
+    }
 
 
 @require_GET

@@ -22,6 +22,7 @@ collections = [
     path("<int:pk>/edit/", collection_views.update, name="update"),
     path("<int:pk>/delete/", collection_views.delete, name="delete"),
     path("<int:pk>/cases/<int:case_id>/", collection_views.item, name="item"),
+    path("<int:pk>/analyses/<int:analysis_id>/", collection_views.analysis_item, name="analysis_item"),
     path("<int:pk>/export.<str:ext>", collection_views.export, name="export"),
     path("<int:pk>/cite.<str:ext>", collection_views.cite, name="cite"),
 ]

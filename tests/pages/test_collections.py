@@ -7,9 +7,14 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
+from casebase.analysis.citations import bibtex_escape
+from casebase.analysis.models import Analysis, CollectedAnalysis
 from casebase.cases.models import CaseStudy, Collection, CollectionItem
 from tests.conftest import client_for, make_reader
+from tests.security.test_hostile_input import nonce_of
+from tests.security.xss import PAYLOADS, script_injection_problems
 
 XSS = "<script>alert(1)</script>"
 
@@ -38,6 +43,31 @@ def collected(ada, three):
         response = browser.post("/collections/add/", data)
         assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     return Collection.objects.get(owner=ada)
+
+
+@pytest.fixture
+def analysis(casebase_data):
+    return Analysis.objects.published().order_by("slug").first()
+
+
+@pytest.fixture
+def with_analysis(ada, collected, analysis):
+    """Ada's collection of three cases, with a published analysis saved from its page."""
+    response = client_for(ada).post(
+        "/collections/add/",
+        {
+            "analysis": analysis.slug,
+            "collection": str(collected.pk),
+            "note": "Read before the cases",
+            "next": analysis.get_absolute_url(),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == analysis.get_absolute_url()
+    return collected
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_a_reader_saves_cases_with_notes_into_a_private_collection(ada, collected, three):
@@ -240,3 +270,154 @@ def test_cases_like_these_on_the_collection_page(ada, collected, three, supporte
     empty = client_for(ada).post("/collections/", {"name": "Empty for now"})
     page = client_for(ada).get(empty["Location"])
     assert page.context["related"] == [] and "Cases like these" not in page.content.decode()
+
+
+def test_the_analysis_page_offers_saving_to_readers_only(ada, analysis, supporter_a, editor):
+    url = analysis.get_absolute_url()
+    page = client_for(ada).get(url).content.decode()
+    assert 'action="/collections/add/"' in page and f'name="analysis" value="{analysis.slug}"' in page
+    assert "Keep this analysis" in page
+    for who in (None, supporter_a, editor):
+        assert 'action="/collections/add/"' not in client_for(who).get(url).content.decode(), who
+
+
+def test_a_reader_saves_an_analysis_into_a_new_collection_from_its_page(ada, analysis):
+    response = client_for(ada).post(
+        "/collections/add/",
+        {"analysis": analysis.slug, "collection": "new", "name": "Syntheses", "note": "Start here"},
+    )
+    collection = Collection.objects.get(owner=ada, name="Syntheses")
+    assert response.status_code == 302 and response["Location"] == collection.get_absolute_url()
+    assert not collection.is_public and collection.items.count() == 0
+    assert list(collection.analyses.values_list("analysis__slug", "note")) == [(analysis.slug, "Start here")]
+    # Saved again: one item, the new note.
+    client_for(ada).post(
+        "/collections/add/", {"analysis": analysis.slug, "collection": collection.pk, "note": "Changed"}
+    )
+    assert list(collection.analyses.values_list("note", flat=True)) == ["Changed"]
+
+
+def test_the_collection_lists_its_analyses_apart_with_notes_the_owner_edits(ada, with_analysis, analysis):
+    owner = client_for(ada)
+    response = owner.get(with_analysis.get_absolute_url())
+    page = response.content.decode()
+    assert [i.analysis for i in response.context["analyses"]] == [analysis]
+    assert len(response.context["items"]) == 3  # the cases stay cases
+    assert "3 cases and 1 analysis." in page and 'id="analyses-heading"' in page
+    assert f'<a href="{analysis.get_absolute_url()}">{escape(analysis.title)}</a>' in page
+    assert analysis.author in page and "Read before the cases" in page
+    assert "(cases only)" in page  # next to the CSV link
+    item_url = f"/collections/{with_analysis.pk}/analyses/{analysis.pk}/"
+    assert f'action="{item_url}"' in page
+    assert owner.post(item_url, {"note": "Second thoughts"}).status_code == 302
+    assert with_analysis.analyses.get().note == "Second thoughts"
+    assert owner.post(item_url, {"note": "x" * 2001}).status_code == 302  # refused, said in a message
+    assert with_analysis.analyses.get().note == "Second thoughts"
+    assert owner.post(item_url, {"action": "remove"}).status_code == 302
+    assert not with_analysis.analyses.exists() and with_analysis.items.count() == 3
+    assert owner.post(item_url, {"action": "remove"}).status_code == 404
+    assert "analyses-heading" not in owner.get(with_analysis.get_absolute_url()).content.decode()
+
+
+def test_nobody_else_sees_or_touches_the_analyses_of_a_private_collection(
+    with_analysis, analysis, supporter_a, editor
+):
+    bea = make_reader("bea")
+    for who in (None, bea, supporter_a, editor):
+        browser = client_for(who)
+        assert browser.get(with_analysis.get_absolute_url()).status_code == 404, who
+        assert browser.get(f"/collections/{with_analysis.pk}/export.json").status_code == 404, who
+    theirs = client_for(bea)
+    item_url = f"/collections/{with_analysis.pk}/analyses/{analysis.pk}/"
+    assert theirs.post(item_url, {"note": "Mine now"}).status_code == 404
+    assert theirs.post(item_url, {"action": "remove"}).status_code == 404
+    assert (
+        theirs.post(
+            "/collections/add/", {"analysis": analysis.slug, "collection": with_analysis.pk, "note": "x"}
+        ).status_code
+        == 404
+    )
+    assert list(with_analysis.analyses.values_list("note", flat=True)) == ["Read before the cases"]
+
+
+def test_a_draft_analysis_is_never_collected_and_one_unpublished_later_drops_out(
+    ada, with_analysis, analysis
+):
+    from django.core.exceptions import ValidationError
+
+    from casebase.analysis.collections import add_analysis
+
+    draft = Analysis.objects.create(slug="a-draft", title="Draft analysis title", author="Editors")
+    owner = client_for(ada)
+    response = owner.post("/collections/add/", {"analysis": draft.slug, "collection": with_analysis.pk})
+    assert response.status_code == 404
+    with pytest.raises(ValidationError):
+        add_analysis(collection=with_analysis, analysis=draft)
+    assert not CollectedAnalysis.objects.filter(analysis=draft).exists()
+
+    owner.post(f"/collections/{with_analysis.pk}/edit/", {"name": "For my paper", "is_public": "on"})
+    anonymous = Client()
+    assert escape(analysis.title) in anonymous.get(with_analysis.get_absolute_url()).content.decode()
+    analysis.status = Analysis.Status.DRAFT
+    analysis.save()
+    for who in (anonymous, owner):
+        response = who.get(with_analysis.get_absolute_url())
+        assert response.context["analyses"] == [] and escape(analysis.title) not in response.content.decode()
+    data = json.loads(anonymous.get(f"/collections/{with_analysis.pk}/export.json").content)
+    assert data["analyses"] == []
+    bib = anonymous.get(f"/collections/{with_analysis.pk}/export.bib").content.decode()
+    assert bib.count("@misc{") == 3 and analysis.slug.replace("-", "_") not in bib
+    # The owner cannot bring it back while it is a draft, nor edit its hidden note.
+    assert (
+        owner.post(
+            "/collections/add/", {"analysis": analysis.slug, "collection": with_analysis.pk}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_exports_carry_the_analyses(ada, with_analysis, analysis, three):
+    client_for(ada).post(
+        f"/collections/{with_analysis.pk}/edit/", {"name": "For my paper", "is_public": "on"}
+    )
+    anonymous = Client()
+    base = f"/collections/{with_analysis.pk}/export"
+    data = json.loads(anonymous.get(f"{base}.json").content)
+    assert [c["slug"] for c in data["cases"]] == [c.slug for c in three]
+    (entry,) = data["analyses"]
+    assert entry["title"] == analysis.title and entry["author"] == analysis.author
+    assert entry["url"].endswith(analysis.get_absolute_url()) and entry["note"] == "Read before the cases"
+    assert entry["published_on"] == (analysis.published_on.isoformat() if analysis.published_on else None)
+    assert entry["grade"] == analysis.grade and entry["voice"] == analysis.voice
+
+    bib = anonymous.get(f"{base}.bib").content.decode()
+    assert bib.count("@misc{") == 4 and f"title = {{{{{bibtex_escape(analysis.title)}}}}}" in bib
+    ris = anonymous.get(f"{base}.ris").content.decode()
+    assert ris.count("ER  - ") == 4 and "TY  - RPRT" in ris and f"TI  - {analysis.title}" in ris
+    csl = json.loads(anonymous.get(f"{base}.csl.json").content)
+    assert len(csl) == 4 and csl[-1]["title"] == analysis.title and csl[-1]["type"] == "report"
+    # The CSV keeps its columns and its cases only.
+    rows = _csv_rows(anonymous.get(f"{base}.csv"))
+    assert rows[0] == ["title", "organization", "url", "published_on", "cohort", "note", "added_on"]
+    assert len(rows) == 4 and analysis.title not in {row[0] for row in rows}
+
+
+def test_deleting_the_account_deletes_its_collected_analyses(ada, with_analysis):
+    from tests.conftest import PASSWORD
+
+    assert CollectedAnalysis.objects.exists()
+    assert client_for(ada).post("/accounts/me/delete/", {"password": PASSWORD}).status_code == 302
+    assert not Collection.objects.exists() and not CollectedAnalysis.objects.exists()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:12], ids=range(12))
+def test_an_analysis_note_is_text_never_markup(payload, ada, with_analysis, analysis):
+    owner = client_for(ada)
+    owner.post(f"/collections/{with_analysis.pk}/edit/", {"name": "For my paper", "is_public": "on"})
+    owner.post(f"/collections/{with_analysis.pk}/analyses/{analysis.pk}/", {"note": payload})
+    assert with_analysis.analyses.get().note == payload.replace("\x00", "").strip()
+    for browser in (owner, Client()):
+        page = browser.get(with_analysis.get_absolute_url())
+        assert not script_injection_problems(page.content.decode(), nonce_of(page))
+    data = json.loads(Client().get(f"/collections/{with_analysis.pk}/export.json").content)
+    assert data["analyses"][0]["note"] == with_analysis.analyses.get().note

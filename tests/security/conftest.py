@@ -92,6 +92,11 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
         owner=users["reader"], name="Public reading", is_public=True
     )
     w.analysis = Analysis.objects.order_by("slug").first()
+    from casebase.analysis.models import CollectedAnalysis
+
+    CollectedAnalysis.objects.create(
+        collection=w.collection, analysis=w.analysis, note="Secret note of the reader on an analysis"
+    )
     w.chart_slug = sorted(CHARTS)[0]
     return w
 

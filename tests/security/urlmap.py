@@ -238,6 +238,13 @@ REGISTRY: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w.collection.pk, "case_id": w.published_case.pk},
         post=POST_BY_READER_OWN,
     ),
+    "collections:analysis_item": Rule(
+        expect=POST_ONLY,
+        area=Area.ACCOUNT,
+        html=False,
+        kwargs=lambda w: {"pk": w.collection.pk, "analysis_id": w.analysis.pk},
+        post=POST_BY_READER_OWN,
+    ),
     "collections:export": Rule(
         expect=READER_OWN,
         area=Area.ACCOUNT,

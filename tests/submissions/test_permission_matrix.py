@@ -17,6 +17,7 @@ from django.urls import reverse
 from casebase.accounts import following, readers
 from casebase.accounts.models import Invitation, Reader, Subscription
 from casebase.accounts.services import invite_member
+from casebase.analysis.models import Analysis, CollectedAnalysis
 from casebase.cases.models import CaseStudy, Collection, CollectionItem
 from casebase.corrections import services as corrections
 from casebase.corrections.models import Suggestion
@@ -571,6 +572,22 @@ ROWS = [
         ).exists(),
     ),
     Row(
+        "collection-add-analysis",
+        "post",
+        lambda ctx: "/collections/add/",
+        READER_ONLY,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {
+            "analysis": ctx["analysis"].slug,
+            "collection": "new",
+            "name": "Added analysis",
+            "note": "Why",
+        },
+        effect=lambda ctx, persona: CollectedAnalysis.objects.filter(
+            collection__name="Added analysis", note="Why"
+        ).exists(),
+    ),
+    Row(
         "collection-update",
         "post",
         lambda ctx: f"/collections/{ctx['collection'].pk}/edit/",
@@ -587,6 +604,15 @@ ROWS = [
         state=Status.PUBLISHED,
         data=lambda ctx: {"note": "Changed note"},
         effect=lambda ctx, persona: CollectionItem.objects.filter(note="Changed note").exists(),
+    ),
+    Row(
+        "collection-analysis-note",
+        "post",
+        lambda ctx: f"/collections/{ctx['collection'].pk}/analyses/{ctx['analysis'].pk}/",
+        READER_OWN_POST,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"note": "Changed note"},
+        effect=lambda ctx, persona: CollectedAnalysis.objects.filter(note="Changed note").exists(),
     ),
     Row(
         "collection-delete",
@@ -676,6 +702,10 @@ def ctx(matrix_world, db, request):
         CollectionItem.objects.create(
             collection=context["collection"], case=context["submission"].case, note="Mine"
         )
+        context["analysis"] = Analysis.objects.create(
+            slug="kept-analysis", title="Kept analysis", author="Editors", status=Analysis.Status.PUBLISHED
+        )
+        CollectedAnalysis.objects.create(collection=context["collection"], analysis=context["analysis"])
     if row.id == "signup-confirm":
         pending = make_user("pending@example.org", is_active=False)
         Reader.objects.create(user=pending)
