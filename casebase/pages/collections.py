@@ -67,7 +67,7 @@ def index(request):
         else:
             messages.success(request, f"Collection “{collection.name}” created.")
             return redirect(collection)
-    mine = Collection.objects.filter(owner=request.user).prefetch_related("items")
+    mine = Collection.objects.filter(owner=request.user).prefetch_related("items", "analyses")
     return render(
         request,
         "pages/collections.html",

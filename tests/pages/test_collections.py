@@ -295,6 +295,8 @@ def test_a_reader_saves_an_analysis_into_a_new_collection_from_its_page(ada, ana
         "/collections/add/", {"analysis": analysis.slug, "collection": collection.pk, "note": "Changed"}
     )
     assert list(collection.analyses.values_list("note", flat=True)) == ["Changed"]
+    # My collections counts it.
+    assert "0 cases, 1 analysis · private" in client_for(ada).get("/collections/").content.decode()
 
 
 def test_the_collection_lists_its_analyses_apart_with_notes_the_owner_edits(ada, with_analysis, analysis):
