@@ -4,6 +4,7 @@ a filter; nobody reaches another reader's private collection."""
 import csv
 import io
 import json
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -279,6 +280,23 @@ def test_the_analysis_page_offers_saving_to_readers_only(ada, analysis, supporte
     assert "Keep this analysis" in page
     for who in (None, supporter_a, editor):
         assert 'action="/collections/add/"' not in client_for(who).get(url).content.decode(), who
+
+
+@pytest.mark.parametrize("kind", ["case", "analysis"])
+def test_a_signed_out_visitor_is_offered_an_account_to_keep_a_page_supporters_and_editors_not(
+    kind, analysis, casebase_data, supporter_a, editor
+):
+    url = (
+        analysis.get_absolute_url()
+        if kind == "analysis"
+        else CaseStudy.objects.get(slug="adobe").get_absolute_url()
+    )
+    offer = f'href="/accounts/login/?next={quote(url)}"'
+    page = client_for(None).get(url).content.decode()
+    assert offer in page and 'href="/accounts/signup/">sign up as a reader</a>' in page
+    assert ("Readers keep analyses in" if kind == "analysis" else "Readers keep cases in") in page
+    for who in (supporter_a, editor):
+        assert offer not in client_for(who).get(url).content.decode(), who
 
 
 def test_a_reader_saves_an_analysis_into_a_new_collection_from_its_page(ada, analysis):
