@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "casebase.submissions",
     "casebase.analysis",
     "casebase.corrections",
+    "casebase.commitments",
     "casebase.api",
     "casebase.pages",
     "casebase.datasets",

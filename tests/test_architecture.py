@@ -21,7 +21,7 @@ LAYERS = [
     {"organizations"},
     {"cases"},
     {"accounts"},
-    {"submissions", "analysis", "corrections"},
+    {"submissions", "analysis", "corrections", "commitments"},
     {"api"},
     {"pages", "datasets", "quality"},
 ]
