@@ -313,8 +313,12 @@ def test_a_reader_saves_an_analysis_into_a_new_collection_from_its_page(ada, ana
         "/collections/add/", {"analysis": analysis.slug, "collection": collection.pk, "note": "Changed"}
     )
     assert list(collection.analyses.values_list("note", flat=True)) == ["Changed"]
-    # My collections counts it.
+    # My collections counts it, and its page lists it without calling the collection empty.
     assert "0 cases, 1 analysis · private" in client_for(ada).get("/collections/").content.decode()
+    page = client_for(ada).get(collection.get_absolute_url()).content.decode()
+    assert 'id="analyses-heading"' in page and "Nothing here yet" not in page
+    client_for(ada).post(f"/collections/{collection.pk}/analyses/{analysis.pk}/", {"action": "remove"})
+    assert "Nothing here yet" in client_for(ada).get(collection.get_absolute_url()).content.decode()
 
 
 def test_the_collection_lists_its_analyses_apart_with_notes_the_owner_edits(ada, with_analysis, analysis):
