@@ -390,3 +390,13 @@ def test_pages_do_not_query_per_organization_or_cycle(client, review, django_ass
     assert few == many, f"{few} queries with 2 organizations and 2 cycles, {many} with 14 and 7"
     with django_assert_max_num_queries(few[0]):
         client.get(rec_url)
+
+
+def test_a_supporters_words_are_escaped_everywhere(client, review):
+    review.a_practised.justification = "<script>alert(1)</script> & <b>bold</b>"
+    review.a_practised.planned_measure = '"><img src=x onerror=alert(2)>'
+    review.a_practised.save()
+    for url in (review.rec.get_absolute_url(), "/organizations/org-a/"):
+        html = client.get(url).text
+        assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
