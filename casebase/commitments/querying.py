@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casebase.cases.models import Application, CaseStudy
-from casebase.commitments.models import ReportingCycle, SelfAssessment, Statement
+from casebase.commitments.models import ReportingCycle, Statement
 from casebase.core.evidence import FACT_GRADES, Evidence, Voice
 from casebase.core.params import clean_key
 from casebase.organizations.models import Organization
@@ -119,14 +119,6 @@ def filtered(
     return statements
 
 
-def public_cycles() -> QuerySet:
-    """Cycles with at least one published self-assessment, oldest first."""
-    published = SelfAssessment.objects.filter(cycle=OuterRef("pk"), status=SelfAssessment.Status.PUBLISHED)
-    return (
-        ReportingCycle.objects.filter(Exists(published)).select_related("edition").order_by("opens_on", "pk")
-    )
-
-
 # --- the recommendation page ------------------------------------------------------------
 
 
@@ -168,10 +160,6 @@ class Commitments:
         return self.evidence == Evidence.CONFIRMED
 
     @property
-    def query(self) -> str:
-        return "?evidence=confirmed" if self.is_confirmed_only else ""
-
-    @property
     def downloads(self) -> list[tuple[str, str]]:
         return [("CSV", self.export_url("csv")), ("JSON", self.export_url("json"))]
 
@@ -192,36 +180,21 @@ def _cycles_of(statements: list[Statement]) -> list[ReportingCycle]:
     return sorted(cycles.values(), key=lambda c: (c.opens_on, c.pk))
 
 
-def recommendation_commitments(key: str, *, evidence: str) -> Commitments:
-    """The timeline of supporters' statements on a recommendation key, across cycles and editions.
-
-    Keys are stable across editions, so cycles run against different editions line up. The
-    columns are every cycle with a public statement on the key (whatever the evidence
-    setting, so switching it never moves columns); the rows and numbers are what counts."""
-    evidence = Evidence.of(evidence)
-    everything = list(public_statements().filter(recommendation__key=key))
+def _section(everything: list[Statement], evidence: str, export_base: str, row_of) -> Commitments:
+    """What both pages show: the columns (every cycle with a public statement, whatever the
+    evidence setting, so switching it never moves columns), one row per ``row_of(statement)``
+    (a key and the row's subject), and per cycle the count of each status, linked."""
     statements = [s for s in everything if s.is_backed or evidence == Evidence.ALL]
-    out = Commitments(
-        evidence=evidence, export_base=_export_base("framework:recommendation_commitments", key)
-    )
+    out = Commitments(evidence=evidence, export_base=export_base)
     out.cycles = _cycles_of(everything)
     out.uncounted = len(everything) - len(statements)
     column = {cycle.pk: i for i, cycle in enumerate(out.cycles)}
-    by_org: dict[int, Row] = {}
+    rows: dict = {}
     for statement in statements:
-        organization = statement.assessment.organization
-        row = by_org.setdefault(
-            organization.pk, Row(organization, [None] * len(out.cycles), organization.get_absolute_url())
-        )
+        key, subject = row_of(statement)
+        row = rows.setdefault(key, Row(subject, [None] * len(out.cycles), subject.get_absolute_url()))
         row.cells[column[statement.assessment.cycle_id]] = statement
-    out.rows = sorted(by_org.values(), key=lambda row: (row.subject.name.lower(), row.subject.slug))
-    for row in out.rows:
-        answered = [cell for cell in row.cells if cell is not None]
-        planned_at = next((i for i, s in enumerate(answered) if s.status == Statement.Status.PLANNED), None)
-        if planned_at is not None and any(
-            s.status == Statement.Status.PRACTISED for s in answered[planned_at + 1 :]
-        ):
-            out.moved.append(row.subject)
+    out.rows = list(rows.values())
     for cycle in out.cycles:
         numbers = []
         for status, label in Statement.Status.choices:
@@ -233,12 +206,34 @@ def recommendation_commitments(key: str, *, evidence: str) -> Commitments:
         for case in statement.public_cases:
             citing.setdefault(case.pk, (case, []))[1].append(statement)
     out.cases = sorted(citing.values(), key=lambda entry: (entry[0].title.lower(), entry[0].slug))
+    return out
+
+
+def recommendation_commitments(key: str, *, evidence: str) -> Commitments:
+    """The timeline of supporters' statements on a recommendation key: one row per organization.
+
+    Keys are stable across editions, so cycles run against different editions line up."""
+    out = _section(
+        list(public_statements().filter(recommendation__key=key)),
+        Evidence.of(evidence),
+        _export_base("framework:recommendation_commitments", key),
+        lambda statement: (statement.assessment.organization_id, statement.assessment.organization),
+    )
+    out.rows.sort(key=lambda row: (row.subject.name.lower(), row.subject.slug))
+    for row in out.rows:
+        answered = [cell for cell in row.cells if cell is not None]
+        planned_at = next((i for i, s in enumerate(answered) if s.status == Statement.Status.PLANNED), None)
+        if planned_at is not None and any(
+            s.status == Statement.Status.PRACTISED for s in answered[planned_at + 1 :]
+        ):
+            out.moved.append(row.subject)
     out.due = _due(out.rows)
     return out
 
 
 def _due(rows: list[Row], today: datetime.date | None = None) -> list[DueMeasure]:
-    """Planned measures whose date has come, each with the organization's next statement on it."""
+    """Planned measures whose date has come, each with the organization's later statement on it
+    (the first practised one, else the next one)."""
     today = today or timezone.localdate()
     due = []
     for row in rows:
@@ -256,33 +251,19 @@ def _due(rows: list[Row], today: datetime.date | None = None) -> list[DueMeasure
 
 def organization_commitments(organization: Organization, *, evidence: str) -> Commitments:
     """An organization's statuses: one row per recommendation key, one column per cycle."""
-    evidence = Evidence.of(evidence)
     everything = list(public_statements().filter(assessment__organization=organization))
-    statements = [s for s in everything if s.is_backed or evidence == Evidence.ALL]
-    out = Commitments(
-        evidence=evidence, export_base=_export_base("organizations:commitments", organization.slug)
+    # A row is named by the newest edition's wording of its key among the statements.
+    newest = {}
+    for statement in sorted(
+        everything, key=lambda s: s.recommendation.edition.published_on or datetime.date.min
+    ):
+        newest[statement.recommendation.key] = statement.recommendation
+    out = _section(
+        everything,
+        Evidence.of(evidence),
+        _export_base("organizations:commitments", organization.slug),
+        lambda statement: (statement.recommendation.key, newest[statement.recommendation.key]),
     )
-    out.cycles = _cycles_of(everything)
-    out.uncounted = len(everything) - len(statements)
-    column = {cycle.pk: i for i, cycle in enumerate(out.cycles)}
-    by_key: dict[str, Row] = {}
-    for statement in statements:
-        rec = statement.recommendation
-        row = by_key.setdefault(rec.key, Row(rec, [None] * len(out.cycles), rec.get_absolute_url()))
-        # The row is named by the newest edition's wording among the statements.
-        if (rec.edition.published_on or datetime.date.min) > (
-            row.subject.edition.published_on or datetime.date.min
-        ):
-            row.subject = rec
-        row.cells[column[statement.assessment.cycle_id]] = statement
-    out.rows = sorted(
-        by_key.values(), key=lambda row: (row.subject.section.order, row.subject.order, row.subject.key)
-    )
-    for cycle in out.cycles:
-        numbers = []
-        for status, label in Statement.Status.choices:
-            n = sum(1 for s in statements if s.assessment.cycle_id == cycle.pk and s.status == status)
-            numbers.append((status, label, n, out.export_url("json", cycle=cycle.slug, status=status)))
-        out.counts.append((cycle, numbers))
+    out.rows.sort(key=lambda row: (row.subject.section.order, row.subject.order, row.subject.key))
     out.due = _due(out.rows)
     return out
