@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from casebase.api import docs, views
+from casebase.api import commitments, docs, views
 
 app_name = "api"
 
@@ -13,6 +13,8 @@ router.register("recommendations", views.RecommendationViewSet, basename="recomm
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("analyses", views.AnalysisViewSet, basename="analysis")
+router.register("cycles", commitments.CycleViewSet, basename="cycle")
+router.register("commitments", commitments.CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

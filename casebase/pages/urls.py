@@ -3,17 +3,25 @@
 from django.urls import path
 
 from casebase.pages import collections as collection_views
-from casebase.pages import views
+from casebase.pages import commitments, views
 
 home = [path("", views.home, name="home")]
 framework = [
     path("framework/", views.edition, name="current"),
     path("framework/<slug:slug>/", views.edition, name="edition"),
     path("recommendations/<slug:key>/", views.recommendation, name="recommendation"),
+    path(
+        "recommendations/<slug:key>/commitments.<str:ext>",
+        commitments.recommendation_export,
+        name="recommendation_commitments",
+    ),
 ]
 organizations = [
     path("organizations/", views.organization_list, name="list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
+    path(
+        "organizations/<slug:slug>/commitments.<str:ext>", commitments.organization_export, name="commitments"
+    ),
 ]
 collections = [
     path("", collection_views.index, name="index"),

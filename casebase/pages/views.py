@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
+from casebase.commitments import querying as commitments
 from casebase.core.evidence import FACT_GRADES, Evidence
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
@@ -163,6 +164,7 @@ def recommendation(request, key):
             "applying_count": lens.count("rec", key),
             "reading": reading,
             "total_applications": sum(group["count"] for group in groups),
+            "commitments": commitments.recommendation_commitments(rec.key, evidence=reading.evidence),
             "crumbs": [
                 ("Framework", reverse("framework:current")),
                 (rec.edition.slug, rec.edition.get_absolute_url()),
@@ -201,6 +203,7 @@ def organization_detail(request, slug):
             # The most recent few; the case list (?org=) pages through them all.
             "cases": published.cases()[:CASES_SHOWN],
             "case_count": published.count,
+            "commitments": commitments.organization_commitments(organization, evidence=published.evidence),
             "reading": published,
             "crumbs": [("Organizations", reverse("organizations:list")), (organization.name, None)],
         },

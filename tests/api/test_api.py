@@ -17,6 +17,9 @@ from casebase.cases.models import CaseStudy
 from tests.analysis.conftest import make_cases
 
 LISTS = ["editions", "sections", "recommendations", "organizations", "cases", "analyses"]
+# The yearly review's lists: empty until staff run a cycle (the real fixtures hold none); tested in
+# tests/api/test_commitments_api.py.
+YEARLY_REVIEW = ["cycles", "commitments"]
 
 
 def all_pages(client, url):
@@ -188,11 +191,12 @@ def test_docs_list_the_case_filters_and_every_response_field(client, db):
 def test_docs_examples_answer_with_json(client, casebase_data):
     _, doc = _docs(client)
     examples = [a.get("href") for a in doc.iterfind(".//a[@class='api-example']")]
-    assert len(examples) == len(LISTS)
+    assert len(examples) == len(LISTS) + len(YEARLY_REVIEW)
     for href in examples:
         response = client.get(href)
         assert response.status_code == 200 and response["Content-Type"] == "application/json", href
-        assert response.json()["count"] > 0, href
+        if not any(href.startswith(f"/api/{name}/") for name in YEARLY_REVIEW):
+            assert response.json()["count"] > 0, href
 
 
 def test_atom_feed_lists_published_cases_newest_first(client, casebase_data):

@@ -161,6 +161,11 @@ REGISTRY: dict[str, Rule] = {
     "cases:detail": public(kwargs=lambda w: {"slug": w.published_case.slug}),
     "organizations:list": public(),
     "organizations:detail": public(kwargs=lambda w: {"slug": w.organization.slug}),
+    # Supporters' published statements as data (the Commitments sections' downloads).
+    "framework:recommendation_commitments": download(
+        kwargs=lambda w: {"key": w.recommendation.key, "ext": "csv"}
+    ),
+    "organizations:commitments": download(kwargs=lambda w: {"slug": w.organization.slug, "ext": "json"}),
     "analysis:together": public(),
     "feed_cases": download(),
     # The read-only API: public JSON; its docs page is HTML.
@@ -179,6 +184,8 @@ REGISTRY: dict[str, Rule] = {
     "api:case-detail": api(kwargs=lambda w: {"slug": w.published_case.slug}),
     "api:analysis-list": api(),
     "api:analysis-detail": api(kwargs=lambda w: {"slug": w.analysis.slug}),
+    "api:cycle-list": api(),
+    "api:commitment-list": api(),
     # Sign-in and accounts.
     "accounts:login": Rule(
         expect=table(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), area=Area.ACCOUNT
