@@ -1,7 +1,13 @@
 """Feedback on the Framework: gathered from cases' answers (published cases only, once),
 tagged by editors (hostile input refused with everything typed kept), filed by hand from a case."""
 
+import io
+import json
+import shutil
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -47,10 +53,23 @@ def test_the_template_has_a_feedback_section_and_the_real_cases_do_not_answer_it
     assert not Feedback.objects.exists()
 
 
-def test_the_loader_gathers_feedback_at_its_end(casebase_data):
-    out = __import__("io").StringIO()
-    call_command("load_casebase", stdout=out)
-    assert "feedback gathered from cases: 0" in out.getvalue()
+def test_the_loader_gathers_feedback_at_its_end(casebase_data, tmp_path):
+    """Fixtures whose case answers the feedback section: the loader files it once, however often it runs."""
+    fixtures = Path(settings.BASE_DIR, "fixtures")
+    for name in ("framework.json", "analyses.json"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    cases = json.loads((fixtures / "cases.json").read_text())
+    bbc = next(c for c in cases["cases"] if c["slug"] == "bbc")
+    bbc["sections"] = [
+        {"heading": "Feedback on the Framework", "prompt": "", "response": "It says nothing on audio."}
+    ]
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    for expected in ("feedback gathered from cases: 1", "feedback gathered from cases: 0"):
+        out = io.StringIO()
+        call_command("load_casebase", fixtures=str(tmp_path), stdout=out)
+        assert expected in out.getvalue()
+    made = Feedback.objects.get()
+    assert (made.case.slug, made.organization.slug, made.text) == ("bbc", "bbc", "It says nothing on audio.")
 
 
 def test_harvest_creates_one_untagged_remark_per_published_case_and_is_idempotent(casebase_data):
