@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from casebase.commitments import feedback_urls
 from casebase.core import bench_views
 from casebase.core import views as core_views
 from casebase.pages import urls as pages
@@ -18,6 +19,8 @@ urlpatterns = [
     path("submit/", include("casebase.submissions.urls")),
     path("review/quality/", include("casebase.quality.urls")),
     path("", include("casebase.corrections.urls")),
+    path("review/feedback/", include(feedback_urls.feedback)),
+    path("review/dossiers/", include(feedback_urls.dossiers)),
     path("review/", include("casebase.submissions.review_urls")),
     path("accounts/", include("casebase.accounts.urls")),
     path("api/", include("casebase.api.urls")),

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from casebase.analysis import citations
 from casebase.analysis.models import Analysis, Finding
@@ -25,6 +25,7 @@ from casebase.cases.models import (
     TaggedTopic,
     TemplateSection,
 )
+from casebase.commitments.models import Feedback, SelfAssessment, Statement
 from casebase.core.evidence import Grade, Voice, record_json
 from casebase.datasets.records import (
     date_in,
@@ -109,6 +110,18 @@ TABLES = {
             "recommendations": "The recommendations it draws on as [edition, key].",
         },
     ),
+    "feedback": (
+        Feedback,
+        "Feedback on the Framework whose source is public: a published case's words, or a statement of a "
+        "published self-assessment. Editors' dossier notes are staff only and never exported.",
+        {
+            "organization": "Slug of the organization whose words these are, or null.",
+            "case": "Slug of the published case it comes from, or null.",
+            "statement": "The statement it comes from as [cycle slug, organization slug, [edition, key]], or null.",
+            "recommendations": "The recommendations editors tagged it to, as [edition, key].",
+            "tagged_at": "When it was last tagged (ISO 8601), or null while untagged.",
+        },
+    ),
 }
 
 SOURCED = ["provenance", "field_sources"]
@@ -137,6 +150,7 @@ FIELDS = {
     "applications": ["recommendation", "recommendation_edition", "status", "justification", "excerpt", "provenance"],
     "analyses": ["slug", "title", "author", "summary", "body", "published_on", "order", "findings", *SOURCED],
     "findings": ["order", "title", "body", "draws_on_note", "cases", "recommendations", *SOURCED],
+    "feedback": ["kind", "text", "organization", "case", "statement", "recommendations", "tagged_at"],
 }  # fmt: skip
 
 NOTES = {
@@ -258,6 +272,50 @@ def _case_rows() -> Iterator[dict]:
             }  # fmt: skip
 
 
+def public_feedback():
+    """Feedback whose source anyone may read: a published case, or a published self-assessment."""
+    return (
+        Feedback.objects.filter(
+            Q(case__is_published=True, statement__isnull=True)
+            # A published statement's feedback that also names a case names a published one only.
+            | (
+                Q(statement__assessment__status=SelfAssessment.Status.PUBLISHED)
+                & (Q(case__isnull=True) | Q(case__is_published=True))
+            )
+        )
+        .select_related(
+            "organization", "case", "statement__assessment__cycle", "statement__assessment__organization",
+            "statement__recommendation__edition",
+        )
+        .prefetch_related(Prefetch("recommendations", queryset=Recommendation.objects.select_related("edition")))
+    )  # fmt: skip
+
+
+def _statement_ref(statement) -> list | None:
+    if statement is None:
+        return None
+    rec = statement.recommendation
+    return [
+        statement.assessment.cycle.slug,
+        statement.assessment.organization.slug,
+        [rec.edition.slug, rec.key],
+    ]
+
+
+def _feedback_rows() -> list[dict]:
+    rows_ = [
+        {
+            "kind": f.kind, "text": f.text, "organization": f.organization.slug if f.organization else None,
+            "case": f.case.slug if f.case else None, "statement": _statement_ref(f.statement),
+            "recommendations": sorted([r.edition.slug, r.key] for r in f.recommendations.all()),
+            "tagged_at": f.tagged_at.isoformat() if f.tagged_at else None,
+        }
+        for f in public_feedback()
+    ]  # fmt: skip
+    # By their content, not their ids: a loaded snapshot exports in the same order.
+    return sorted(rows_, key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False))
+
+
 def _tables() -> dict:
     """Every table but the cases (None), as plain JSON-ready data."""
     editions = list(Edition.objects.order_by("slug"))
@@ -334,6 +392,7 @@ def _tables() -> dict:
              ], **sourced_out(a)}
             for a in analyses
         ],
+        "feedback": _feedback_rows(),
     }  # fmt: skip
 
 
@@ -520,4 +579,31 @@ def load(snapshot: dict) -> dict[str, int]:
             )
             finding.cases.set([cases[s] for s in f["cases"]])
             finding.recommendations.set([recs[tuple(k)] for k in f["recommendations"]])
+    _load_feedback(data.get("feedback", []), orgs=orgs, cases=cases, recs=recs)
     return {name: len(rows) for name, rows in data.items()}
+
+
+def _load_feedback(rows_: list[dict], *, orgs: dict, cases: dict, recs: dict) -> None:
+    """Feedback last: its sources (cases, and statements of the cycles loaded before it) exist by now."""
+    for row in rows_:
+        statement = None
+        if row["statement"]:
+            cycle, organization, (edition, key) = row["statement"]
+            statement = Statement.objects.filter(
+                assessment__cycle__slug=cycle,
+                assessment__organization__slug=organization,
+                recommendation__edition__slug=edition,
+                recommendation__key=key,
+            ).first()
+            if statement is None:
+                # Never dropped quietly: the whole load is rolled back and says which is missing.
+                raise ValueError(f"Feedback names a statement the snapshot does not hold: {row['statement']}")
+        feedback = Feedback.objects.create(
+            kind=row["kind"],
+            text=row["text"],
+            organization=orgs.get(row["organization"]),
+            case=cases.get(row["case"]),
+            statement=statement,
+            tagged_at=datetime.datetime.fromisoformat(row["tagged_at"]) if row["tagged_at"] else None,
+        )
+        feedback.recommendations.set([recs[tuple(k)] for k in row["recommendations"]])

@@ -146,6 +146,18 @@ def download(**kw) -> Rule:
     return Rule(expect=PUBLIC, area=Area.PUBLIC, html=False, **kw)
 
 
+def sample_feedback(w):
+    """A remark on the Framework from the world's published case (staff only, like every remark)."""
+    from casebase.commitments.models import Feedback
+
+    return Feedback.objects.get_or_create(
+        case=w.published_case,
+        statement=None,
+        text="Feedback for the permission table",
+        defaults={"organization": w.published_case.organization},
+    )[0]
+
+
 # --- The table ------------------------------------------------------------------------
 # Sample arguments come from the ``world`` fixture (tests/security/conftest.py).
 
@@ -328,6 +340,23 @@ REGISTRY: dict[str, Rule] = {
     # The evidence worklist: staff only; confirming a fact is a POST.
     "quality:overview": Rule(expect=STAFF_ONLY, area=Area.REVIEW),
     "quality:confirm": Rule(expect=POST_ONLY, area=Area.REVIEW, html=False, post=POST_BY_STAFF),
+    # Feedback on the Framework and the review dossiers: staff only, never public.
+    "feedback:worklist": Rule(expect=STAFF_ONLY, area=Area.REVIEW),
+    "feedback:gather": Rule(expect=POST_ONLY, area=Area.REVIEW, html=False, post=POST_BY_STAFF),
+    "feedback:new": Rule(expect=STAFF_ONLY, area=Area.REVIEW, post=POST_BY_STAFF),
+    "feedback:item": Rule(
+        expect=STAFF_ONLY,
+        area=Area.REVIEW,
+        kwargs=lambda w: {"pk": sample_feedback(w).pk},
+        post=POST_BY_STAFF,
+    ),
+    "dossiers:index": Rule(expect=STAFF_ONLY, area=Area.REVIEW),
+    "dossiers:detail": Rule(
+        expect=STAFF_ONLY,
+        area=Area.REVIEW,
+        kwargs=lambda w: {"key": w.recommendation.key},
+        post=POST_BY_STAFF,
+    ),
     "review:restore": Rule(
         expect=POST_ONLY,
         area=Area.REVIEW,

@@ -19,6 +19,7 @@ from casebase.accounts.models import Invitation, Reader, Subscription
 from casebase.accounts.services import invite_member
 from casebase.analysis.models import Analysis, CollectedAnalysis
 from casebase.cases.models import CaseStudy, Collection, CollectionItem
+from casebase.commitments.models import DossierNote, Feedback
 from casebase.corrections import services as corrections
 from casebase.corrections.models import Suggestion
 from casebase.corrections.pages import page_for
@@ -338,6 +339,67 @@ ROWS = [
         STAFF_ONLY,
         state=Status.IN_REVIEW,
         effect=lambda ctx, persona: Submission.objects.get(pk=ctx["submission"].pk).version > ctx["version"],
+    ),
+    # --- feedback on the Framework and review dossiers: staff only, never public ----------
+    Row("feedback-worklist", "get", lambda ctx: "/review/feedback/", STAFF_ONLY, state=Status.PUBLISHED),
+    Row(
+        "feedback-gather",
+        "post",
+        lambda ctx: "/review/feedback/gather/",
+        STAFF_ONLY,
+        state=Status.PUBLISHED,
+        effect=lambda ctx, persona: Feedback.objects.filter(text="Matrix harvest").exists(),
+    ),
+    Row(
+        "feedback-gather-get",
+        "get",
+        lambda ctx: "/review/feedback/gather/",
+        dict.fromkeys(PERSONAS, 405),
+        state=Status.PUBLISHED,
+    ),
+    Row("feedback-new-form", "get", lambda ctx: "/review/feedback/new/", STAFF_ONLY, state=Status.PUBLISHED),
+    Row(
+        "feedback-new",
+        "post",
+        lambda ctx: "/review/feedback/new/",
+        STAFF_ONLY,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {
+            "case": ctx["submission"].case.slug,
+            "text": "Matrix excerpt",
+            "kind": "missing",
+            "recommendations": ["builders-1"],
+        },
+        effect=lambda ctx, persona: Feedback.objects.filter(text="Matrix excerpt").exists(),
+    ),
+    Row(
+        "feedback-item",
+        "get",
+        lambda ctx: f"/review/feedback/{ctx['feedback'].pk}/",
+        STAFF_ONLY,
+        state=Status.PUBLISHED,
+    ),
+    Row(
+        "feedback-tag",
+        "post",
+        lambda ctx: f"/review/feedback/{ctx['feedback'].pk}/",
+        STAFF_ONLY,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"kind": "unclear", "recommendations": ["builders-1", "builders-2"]},
+        effect=lambda ctx, persona: Feedback.objects.filter(
+            pk=ctx["feedback"].pk, recommendations__key="builders-2", tagged_by__username=persona
+        ).exists(),
+    ),
+    Row("dossiers", "get", lambda ctx: "/review/dossiers/", STAFF_ONLY, state=Status.PUBLISHED),
+    Row("dossier", "get", lambda ctx: "/review/dossiers/builders-1/", STAFF_ONLY, state=Status.PUBLISHED),
+    Row(
+        "dossier-note",
+        "post",
+        lambda ctx: "/review/dossiers/builders-1/",
+        STAFF_ONLY,
+        state=Status.PUBLISHED,
+        data=lambda ctx: {"text": "Matrix note"},
+        effect=lambda ctx, persona: DossierNote.objects.filter(text="Matrix note").exists(),
     ),
     # --- accounts -----------------------------------------------------------------------
     Row(
@@ -706,6 +768,15 @@ def ctx(matrix_world, db, request):
             slug="kept-analysis", title="Kept analysis", author="Editors", status=Analysis.Status.PUBLISHED
         )
         CollectedAnalysis.objects.create(collection=context["collection"], analysis=context["analysis"])
+    if row.id.startswith(("feedback-", "dossier")):
+        case = context["submission"].case
+        context["feedback"] = Feedback.objects.create(
+            text="Matrix feedback", case=case, organization=case.organization
+        )
+        # The case answers the template's feedback section, for the gathering button to find.
+        CaseStudy.objects.filter(pk=case.pk).update(
+            sections=[{"heading": "Feedback on the Framework", "prompt": "", "response": "Matrix harvest"}]
+        )
     if row.id == "signup-confirm":
         pending = make_user("pending@example.org", is_active=False)
         Reader.objects.create(user=pending)

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
+from casebase.commitments.feedback import harvest_all
 from casebase.datasets.records import date_in, provenance_in, sourced_in
 from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
 from casebase.organizations.models import Organization
@@ -61,6 +62,10 @@ class Command(BaseCommand):
         )
         # The seeded staff analyses cite the cases just loaded (casebase.analysis).
         call_command("load_analyses", verbosity=options["verbosity"], stdout=self.stdout)
+        # Feedback on the Framework in the cases' answers goes to the editors' worklist, untagged;
+        # a case gathered before is not gathered again (casebase.commitments.feedback).
+        harvest = harvest_all()
+        self.step("feedback gathered from cases", harvest.created)
 
     def step(self, label: str, count: int) -> None:
         self.stdout.write(f"  {label}: {count}")
