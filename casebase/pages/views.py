@@ -13,6 +13,7 @@ from django.urls import reverse
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
 from casebase.core.evidence import FACT_GRADES, Evidence
+from casebase.framework.crosswalk import related_rules
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -163,6 +164,7 @@ def recommendation(request, key):
             "applying_count": lens.count("rec", key),
             "reading": reading,
             "total_applications": sum(group["count"] for group in groups),
+            "related_rules": related_rules(rec.key, reading.evidence),
             "crumbs": [
                 ("Framework", reverse("framework:current")),
                 (rec.edition.slug, rec.edition.get_absolute_url()),

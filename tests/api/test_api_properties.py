@@ -7,11 +7,11 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PARAMS = ["role", "principle", "org", "cohort", "rec", "tag", "q", "sort", "page", "page_size",
+PARAMS = ["role", "principle", "org", "cohort", "rec", "tag", "clause", "q", "sort", "page", "page_size",
           "edition", "section", "kind", "format", "ordering"]  # fmt: skip
 ENDPOINTS = ["editions", "sections", "recommendations", "organizations", "cases", "analyses"]
 KNOWN = ["builder", "disclosure", "bbc", "2024-03", "builders-2", "provenance", "2023", "media", "1", "0", "-1",
-         "200", "99999999999999999999", "newest", "relevance", "json", "api"]  # fmt: skip
+         "200", "99999999999999999999", "newest", "relevance", "json", "api", "eu-ai-act-art-50-2"]  # fmt: skip
 
 values = st.one_of(
     st.sampled_from(KNOWN), st.text(max_size=40), st.text(alphabet="\x00%'\";<>&=/\\", max_size=10)
