@@ -237,3 +237,11 @@ def test_admin_adds_a_mapping_as_an_inference_by_default(admin_client_, casebase
          "grade": "inferred", "voice": "editors", "field_sources": "{}"},
     )  # fmt: skip
     assert bad.status_code == 200 and "No recommendation has this key" in bad.text and "kept text" in bad.text
+
+
+def test_inferred_mappings_are_on_the_staff_worklist(editor_client, casebase_data):
+    response = editor_client.get("/review/quality/?list=check&kind=clause-mapping")
+    worklist = response.context["worklist"]
+    assert len(worklist) == ClauseMapping.objects.count()
+    assert all(item.kind.key == "clause-mapping" and item.provenance.needs_check for item in worklist)
+    assert "builders-2 → " in response.text
