@@ -304,6 +304,11 @@ class ClauseMapping(Sourced, models.Model):
     def __str__(self):
         return f"{self.recommendation_key} → {self.clause}"
 
+    @property
+    def relation_phrase(self) -> str:
+        """The relation inside a sentence: "This recommendation partly addresses the rule"."""
+        return {self.Relation.RELATED: "relates to"}.get(self.relation, self.get_relation_display().lower())
+
     def clean(self):
         super().clean()
         if (

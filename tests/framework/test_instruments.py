@@ -99,7 +99,7 @@ def test_recommendation_page_shows_its_related_rules_with_their_grades(client, c
     clause = Clause.objects.get(slug=ART_50_2)
     assert clause.reference in text and clause.title in text and clause.instrument.name in text
     assert f'href="{clause.url}"' in text
-    assert "Partly addresses" in text
+    assert "<strong>partly addresses</strong>" in text
     assert text.count('class="flag flag-inferred"') >= 2  # each mapping says it is inferred where it stands
     assert f"/cases/?clause={ART_50_2}" in text
 
@@ -107,14 +107,14 @@ def test_recommendation_page_shows_its_related_rules_with_their_grades(client, c
 def test_confirmed_evidence_hides_inferred_mappings_and_says_so(client, casebase_data):
     text = client.get("/recommendations/builders-2/?evidence=confirmed").text
     assert "Related rules in other instruments" in text
-    assert "Partly addresses" not in text
+    assert "<strong>partly addresses</strong>" not in text
     assert "2 inferred links left out" in text
     # A mapping a source states is shown under either setting.
     mapping = ClauseMapping.objects.get(recommendation_key="builders-2", clause__slug=ART_50_2)
     mapping.grade = "corroborated"
     mapping.save()
     text = client.get("/recommendations/builders-2/?evidence=confirmed").text
-    assert "Partly addresses" in text and "1 inferred link left out" in text
+    assert "<strong>partly addresses</strong>" in text and "1 inferred link left out" in text
 
 
 def test_refuted_clause_or_mapping_is_never_shown(client, casebase_data):
@@ -123,7 +123,7 @@ def test_refuted_clause_or_mapping_is_never_shown(client, casebase_data):
     )
     Clause.objects.filter(slug="c2pa-2-1-section-1-1").update(grade="refuted")
     text = client.get("/recommendations/builders-2/").text
-    assert "Partly addresses" not in text
+    assert "<strong>partly addresses</strong>" not in text
     assert "C2PA Technical Specification" not in text
     assert "No rule of another instrument is linked to this recommendation yet" in text
 
