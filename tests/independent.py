@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from casebase.cases.models import Application, CaseCredit, CaseStudy, TaggedPrinciple, TaggedRole
+from casebase.framework.models import ClauseMapping
 
 # The statuses that count as a case applying a recommendation, written out here on purpose.
 COUNTED = {"implemented", "partial", "considered"}
@@ -33,6 +34,7 @@ class CaseRecord:
     principles: set = field(default_factory=set)
     tags: set = field(default_factory=set)
     recs: set = field(default_factory=set)
+    clauses: set = field(default_factory=set)
 
 
 class Records:
@@ -67,6 +69,16 @@ class Records:
                 and (voices is None or voice in voices)
             ):
                 self.cases[case_id].recs.add(key)
+        # A clause of another instrument: the cases applying (as counted above) a key mapped to it by a
+        # mapping that counts, to a clause and instrument not refuted.
+        mapped: dict[str, set[str]] = {}
+        for key, clause, grade, clause_grade, instrument_grade in ClauseMapping.objects.values_list(
+            "recommendation_key", "clause__slug", "grade", "clause__grade", "clause__instrument__grade"
+        ):
+            if grade in grades and clause_grade in GRADES["all"] and instrument_grade in GRADES["all"]:
+                mapped.setdefault(key, set()).add(clause)
+        for record in self.cases.values():
+            record.clauses = {clause for key in record.recs for clause in mapped.get(key, ())}
 
     def values(self, record: CaseRecord, param: str) -> set:
         return {
@@ -74,6 +86,7 @@ class Records:
             "principle": record.principles,
             "tag": record.tags,
             "rec": record.recs,
+            "clause": record.clauses,
             "org": self.orgs[record.pk],
             "cohort": {record.cohort} if record.cohort else set(),
         }[param]

@@ -151,3 +151,27 @@ def test_refuted_facts_are_never_shown_exported_or_counted(client, casebase_data
         assert thorn.slug not in listed
     api = client.get("/api/cases/thorn/").json()
     assert "builder" not in {r["slug"] for r in api["roles"]}
+
+
+@pytest.mark.parametrize("evidence", ["", "?evidence=confirmed"])
+def test_the_crosswalk_to_other_instruments_is_sourced_and_graded_where_shown(
+    client, casebase_data, evidence
+):
+    """The recommendation pages mark every instrument, clause and mapping they show (walked above with
+    every other fact); here, that they do show them, and that an inferred mapping is hidden when only
+    confirmed evidence counts."""
+    from casebase.framework.models import ClauseMapping
+
+    shown: set[str] = set()
+    for key in ClauseMapping.objects.values_list("recommendation_key", flat=True).distinct():
+        url = f"/recommendations/{key}/{evidence}"
+        problems, _ = problems_on(client, url)
+        assert not problems, problems
+        parser = Facts()
+        parser.feed(client.get(url).content.decode())
+        shown |= {label.split(":")[0] for label, _, _ in parser.found}
+    if evidence:
+        # Every shipped mapping is the editors' inference: none counts as confirmed evidence.
+        assert "framework.clausemapping" not in shown
+    else:
+        assert {"framework.instrument", "framework.clause", "framework.clausemapping"} <= shown

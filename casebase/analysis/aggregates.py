@@ -23,7 +23,9 @@ from casebase.framework.models import Edition, Principle, Recommendation, Stakeh
 
 # The /cases/ parameters an analysis view carries into the lists its numbers link to:
 # the filters, and the evidence setting and voices the numbers were counted under.
-FILTER_PARAMS = ("role", "principle", "org", "cohort", "rec", "tag", "q", "evidence", "voice", "collection")
+FILTER_PARAMS = (
+    "role", "principle", "org", "cohort", "rec", "tag", "clause", "q", "evidence", "voice", "collection",
+)  # fmt: skip
 
 
 @dataclass

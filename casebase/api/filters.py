@@ -27,6 +27,12 @@ CASE_PARAMETERS = [
             "Recommendation key, e.g. builders-2: cases that implemented, partly implemented or considered it.",
         ),
         ("tag", "Topic tag slug. Repeat for any of several."),
+        (
+            "clause",
+            "Slug of a clause of another instrument, e.g. eu-ai-act-art-50-2: cases applying any recommendation "
+            "mapped to it (with evidence=confirmed, only by mappings confirmed or corroborated). Repeat for any of "
+            "several.",
+        ),
     ]
 ] + [
     OpenApiParameter("q", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Words to search for."),

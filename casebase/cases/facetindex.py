@@ -52,11 +52,11 @@ from casebase.cases.models import (
 )
 from casebase.core import pagecache
 from casebase.core.evidence import SHOWN_GRADES, Evidence
-from casebase.framework.models import Principle, Recommendation, StakeholderRole, reader_label
+from casebase.framework.models import ClauseMapping, Principle, Recommendation, StakeholderRole, reader_label
 from casebase.organizations.models import Organization
 
 # Change when the index's shape changes, so no process reads an older pickle.
-FORMAT = 4
+FORMAT = 5
 SECONDS = 600  # bounds memory only: a new content version makes an entry unused
 # The one newest-first order of published cases, and the order of the bits. A case
 # whose date is not established is taken as the newest we know of (PAI's latest set).
@@ -94,6 +94,9 @@ class FacetIndex:
     codings: dict[int, dict[tuple[str, str, str], int]] = field(default_factory=dict)
     # recommendation id -> key, and key -> ids (a key may name a recommendation in several editions)
     rec_keys: dict[int, str] = field(default_factory=dict)
+    # clause slug -> (recommendation key, the mapping's grade) for every shown mapping: a clause
+    # selects the cases applying any recommendation mapped to it by a mapping that counts
+    clause_recs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -188,6 +191,12 @@ class Lens:
         return counts
 
     def mask(self, param: str, value: str) -> int:
+        if param == "clause":
+            out = 0
+            for key, grade in self.index.clause_recs.get(value, ()):
+                if grade in self.grades:
+                    out |= self.mask("rec", key)
+            return out
         if param == "rec":
             out = 0
             for rec_id in self.index.rec_ids.get(value, ()):
@@ -334,6 +343,14 @@ def _build(connection) -> FacetIndex:
     }
     index.rec_keys = {pk: r["key"] for pk, r in recs.items()}
     index.labels["rec"] = dict(rec_labels(recs.values()))
+    clause_labels: dict[str, str] = {}
+    for mapping in ClauseMapping.objects.filter(
+        grade__in=SHOWN_GRADES, clause__grade__in=SHOWN_GRADES, clause__instrument__grade__in=SHOWN_GRADES
+    ).select_related("clause__instrument"):
+        clause = mapping.clause
+        clause_labels[clause.slug] = clause.label
+        index.clause_recs.setdefault(clause.slug, []).append((mapping.recommendation_key, mapping.grade))
+    index.labels["clause"] = dict(sorted(clause_labels.items(), key=lambda item: item[1].lower()))
     return index
 
 

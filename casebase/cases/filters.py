@@ -8,7 +8,9 @@ selection is a bitmask over the published cases and a count is a popcount; only
 the rows a page shows are read from the database (OrderedCases).
 
 Parameters (all optional, each repeatable): ``role``, ``principle``, ``org``,
-``cohort``, ``rec`` (recommendation key) and ``tag`` (topic tag slug); plus
+``cohort``, ``rec`` (recommendation key), ``tag`` (topic tag slug) and ``clause`` (the slug of a
+clause of another instrument: the cases applying any recommendation mapped to it, by a mapping
+whose grade counts under ``evidence``); plus
 ``q`` (search), ``sort`` (newest, oldest, title, relevance), ``evidence``
 (``all``, the default: confirmed and unconfirmed facts; ``confirmed``: only facts
 confirmed or corroborated; refuted facts never count) and ``voice`` (repeatable:
@@ -40,12 +42,12 @@ from taggit.models import Tag
 
 from casebase.cases import facetindex, search
 from casebase.cases.models import TAG_KINDS, CaseStudy, Cohort, Collection, attach_tags
-from casebase.core.evidence import Evidence, Voice
+from casebase.core.evidence import SHOWN_GRADES, Evidence, Voice
 from casebase.core.params import MAX_VALUES, clean_key, clean_keys, values_of
-from casebase.framework.models import Principle, Recommendation, StakeholderRole
+from casebase.framework.models import Clause, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
-FACET_PARAMS = ("role", "principle", "org", "cohort", "rec", "tag")
+FACET_PARAMS = ("role", "principle", "org", "cohort", "rec", "tag", "clause")
 FACET_LABELS = {
     "role": "Stakeholder role",
     "principle": "Principle",
@@ -53,6 +55,7 @@ FACET_LABELS = {
     "cohort": "Cohort",
     "rec": "Recommendation",
     "tag": "Topic",
+    "clause": "Related rule",
     "collection": "Collection",
 }
 SORTS = ("newest", "oldest", "title", "relevance")
@@ -205,6 +208,9 @@ class CaseFilter:
             return Cohort.objects.filter(slug__in=values).values_list("slug", "name")
         if param == "tag":
             return Tag.objects.filter(slug__in=values).values_list("slug", "name")
+        if param == "clause":
+            rows = Clause.objects.filter(slug__in=values, grade__in=SHOWN_GRADES).select_related("instrument")
+            return [(clause.slug, clause.label) for clause in rows]
         # rec: newest edition last, so its title wins.
         rows = Recommendation.objects.filter(key__in=values).order_by("edition__published_on")
         return [(rec.key, rec.reader_label) for rec in rows]

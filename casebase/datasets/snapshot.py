@@ -34,7 +34,16 @@ from casebase.datasets.records import (
     sourced_in,
     sourced_out,
 )
-from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
+from casebase.framework.models import (
+    Clause,
+    ClauseMapping,
+    Edition,
+    Instrument,
+    Principle,
+    Recommendation,
+    Section,
+    StakeholderRole,
+)
 from casebase.organizations.models import Organization
 
 FORMAT_VERSION = 2
@@ -72,6 +81,20 @@ TABLES = {
     ),
     "cohorts": (Cohort, "Sets of cases PAI released together.", {}),
     "template_sections": (TemplateSection, "The numbered sections of the case template.", {}),
+    "instruments": (Instrument, "Laws, codes, standards and guidance outside the Framework.", {}),
+    "clauses": (
+        Clause,
+        "Articles, commitments or sections of other instruments, summarised in Casebase's own words.",
+        {"instrument": "Slug of the instrument."},
+    ),
+    "clause_mappings": (
+        ClauseMapping,
+        "That a recommendation relates to a clause: an editorial inference unless its provenance says otherwise.",
+        {
+            "recommendation": "Key of the recommendation (stable across editions: the mapping holds in each).",
+            "clause": "Slug of the clause.",
+        },
+    ),
     "cases": (
         CaseStudy,
         "Published case studies only.",
@@ -142,6 +165,9 @@ FIELDS = {
     ],
     "cohorts": ["slug", "name", "released_on", "description", *SOURCED],
     "template_sections": ["order", "heading", "prompt", "is_active", *SOURCED],
+    "instruments": ["slug", "name", "publisher", "url", "order", *SOURCED],
+    "clauses": ["instrument", "slug", "reference", "title", "url", "summary", "order", *SOURCED],
+    "clause_mappings": ["recommendation", "clause", "relation", "note", *SOURCED],
     "cases": [
         "slug", "organization", "credits", "title", "authors", "framing_question", "takeaways", "summary",
         "sections", "cohort", "published_on", "edition", "official_url", "modalities", "disclosure_types",
@@ -379,6 +405,21 @@ def _tables() -> dict:
             {"order": t.order, "heading": t.heading, "prompt": t.prompt, "is_active": t.is_active, **sourced_out(t)}
             for t in TemplateSection.objects.order_by("order")
         ],
+        "instruments": [
+            {"slug": i.slug, "name": i.name, "publisher": i.publisher, "url": i.url, "order": i.order,
+             **sourced_out(i)}
+            for i in Instrument.objects.order_by("slug")
+        ],
+        "clauses": [
+            {"instrument": c.instrument.slug, "slug": c.slug, "reference": c.reference, "title": c.title,
+             "url": c.url, "summary": c.summary, "order": c.order, **sourced_out(c)}
+            for c in Clause.objects.select_related("instrument").order_by("slug")
+        ],
+        "clause_mappings": [
+            {"recommendation": m.recommendation_key, "clause": m.clause.slug, "relation": m.relation,
+             "note": m.note, **sourced_out(m)}
+            for m in ClauseMapping.objects.select_related("clause").order_by("recommendation_key", "clause__slug")
+        ],
         "cases": None,  # filled by build(), streamed by stream()
         "analyses": [
             {"slug": a.slug, "title": a.title, "author": a.author, "summary": a.summary, "body": a.body,
@@ -466,6 +507,7 @@ def is_empty() -> bool:
         or Organization.objects.exists()
         or CaseStudy.objects.exists()
         or Analysis.objects.exists()
+        or Instrument.objects.exists()
     )
 
 
@@ -527,6 +569,17 @@ def load(snapshot: dict) -> dict[str, int]:
     }
     for t in data["template_sections"]:
         TemplateSection.objects.create(**_fields(t))
+    # Snapshots written before the crosswalk to other instruments have none of these tables.
+    instruments = {i["slug"]: Instrument.objects.create(**_fields(i)) for i in data.get("instruments", [])}
+    clauses = {
+        c["slug"]: Clause.objects.create(**(_fields(c) | {"instrument": instruments[c["instrument"]]}))
+        for c in data.get("clauses", [])
+    }
+    for m in data.get("clause_mappings", []):
+        ClauseMapping.objects.create(
+            **(_fields(m, without=("recommendation",)) | {"recommendation_key": m["recommendation"]})
+            | {"clause": clauses[m["clause"]]}
+        )
     cases = {}
     for c in data["cases"]:
         fields = _fields(

@@ -2,7 +2,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from casebase.core.admin import EVIDENCE_FIELDSET, NeedsVerificationFilter
-from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
+from casebase.framework.models import (
+    Clause,
+    ClauseMapping,
+    Edition,
+    Instrument,
+    Principle,
+    Recommendation,
+    Section,
+    StakeholderRole,
+)
 
 
 @admin.register(Edition)
@@ -48,5 +57,49 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["edition", "section", "key", "official_number", "order", "title", "text"]}),
         ("Links", {"fields": ["principles", "roles", "previous"]}),
+        EVIDENCE_FIELDSET,
+    ]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "publisher", "grade"]
+    list_filter = [NeedsVerificationFilter, "grade"]
+    search_fields = ["name", "slug", "publisher"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [(None, {"fields": ["slug", "name", "publisher", "url", "order"]}), EVIDENCE_FIELDSET]
+
+
+@admin.register(Clause)
+class ClauseAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "instrument", "slug", "grade"]
+    list_display_links = ["reference", "title"]
+    list_filter = [NeedsVerificationFilter, "instrument", "grade"]
+    list_select_related = ["instrument"]
+    search_fields = ["slug", "reference", "title", "summary"]
+    autocomplete_fields = ["instrument"]
+    fieldsets = [
+        (None, {"fields": ["instrument", "slug", "reference", "title", "url", "summary", "order"]}),
+        EVIDENCE_FIELDSET,
+    ]
+
+
+@admin.register(ClauseMapping)
+class ClauseMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["recommendation_key", "clause", "relation", "grade", "voice"]
+    list_filter = [NeedsVerificationFilter, "relation", "grade", "clause__instrument"]
+    list_select_related = ["clause__instrument"]
+    search_fields = ["recommendation_key", "clause__slug", "clause__reference", "clause__title", "note"]
+    autocomplete_fields = ["clause"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["recommendation_key", "clause", "relation", "note"],
+                "description": "A mapping is the editors' inference (grade inferred, voice Casebase editors) "
+                "unless a source states the link: give the clause text's address as the source and quote "
+                "the words that justify it as the locator.",
+            },
+        ),
         EVIDENCE_FIELDSET,
     ]

@@ -1,12 +1,14 @@
 """The Framework: editions, sections, stakeholder roles, principles, recommendations."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.models import TagBase
 
 from casebase.core.dates import precision_field
-from casebase.core.evidence import FACT_GRADES, UNCONFIRMED_GRADES, Sourced
+from casebase.core.evidence import FACT_GRADES, SHOWN_GRADES, UNCONFIRMED_GRADES, Evidence, Grade, Sourced
 from casebase.core.markdown import MarkdownModelMixin
 
 
@@ -193,3 +195,124 @@ class Recommendation(MarkdownModelMixin, Sourced, models.Model):
 
     def get_absolute_url(self):
         return reverse("framework:recommendation", args=[self.key])
+
+
+# --- Other instruments: the rules supporters answer to, and the crosswalk to them ---------------
+
+TEXT_LIMIT = 2000  # a summary or a note typed into the admin: a paragraph, not a document
+
+
+class Instrument(Sourced, models.Model):
+    """A law, code, standard or guidance outside the Framework (the EU AI Act, C2PA's specification...)."""
+
+    slug = models.SlugField(max_length=80, unique=True, help_text="Stable, e.g. eu-ai-act.")
+    name = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True, help_text="The instrument's own text.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    SOURCED_FIELDS = {"name": "Name", "publisher": "Publisher", "url": "Address"}
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Clause(Sourced, models.Model):
+    """One article, commitment or section of an instrument, summarised in Casebase's own words."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="clauses")
+    # Unique across instruments, so one value names it in an address (/cases/?clause=<slug>).
+    slug = models.SlugField(max_length=100, unique=True, help_text="Stable, e.g. eu-ai-act-art-50-2.")
+    reference = models.CharField(
+        max_length=100, help_text="As the instrument numbers it, e.g. Article 50(2)."
+    )
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True, help_text="Where the clause's text stands.")
+    summary = models.TextField(
+        blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)], help_text="In Casebase's own words."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    SOURCED_FIELDS = {"reference": "Reference", "title": "Title", "summary": "Summary"}
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument__order", "instrument__name", "order", "reference"]
+
+    def __str__(self):
+        return f"{self.instrument.name}: {self.reference}"
+
+    @property
+    def label(self) -> str:
+        """What the case list's filter shows: the clause, then its instrument."""
+        return f"{self.reference}, {self.instrument.name}"
+
+    def get_absolute_url(self):
+        return reverse("cases:list") + f"?clause={self.slug}"
+
+
+class ClauseMappingQuerySet(models.QuerySet):
+    def shown_for(self, key: str, evidence: str):
+        """The mappings of a recommendation key a reader sees under an evidence setting: the mapping's
+        grade counts there, and neither its clause nor its instrument is refuted."""
+        return (
+            self.filter(recommendation_key=key, grade__in=Evidence.grades(evidence))
+            .filter(clause__grade__in=SHOWN_GRADES, clause__instrument__grade__in=SHOWN_GRADES)
+            .select_related("clause__instrument")
+            .order_by(
+                "clause__instrument__order", "clause__instrument__name", "clause__order", "clause__reference"
+            )
+        )
+
+
+class ClauseMapping(Sourced, models.Model):
+    """That a recommendation relates to a clause of another instrument: an editorial judgement unless a
+    source states it, so it carries its own grade, voice and source like every other fact.
+
+    It names the recommendation by its stable key, not by one edition's row: a key outlives editions
+    (the next edition keeps it for the same practice), so the crosswalk to other instruments need not
+    be redone each year, and it selects cases exactly as ``?rec=<key>`` does (in every edition)."""
+
+    class Relation(models.TextChoices):
+        ADDRESSES = "addresses", "Addresses"
+        PARTLY = "partly_addresses", "Partly addresses"
+        RELATED = "related", "Related"
+
+    recommendation_key = models.SlugField(
+        max_length=80, db_index=True, help_text="Stable key, e.g. builders-2."
+    )
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="mappings")
+    relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.RELATED)
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)])
+    # A mapping is the editors' inference until a source states it.
+    grade = models.CharField(max_length=20, choices=Grade.choices, default=Grade.INFERRED, db_index=True)
+
+    SOURCED_FIELDS = {"relation": "Relation"}
+    objects = ClauseMappingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation_key", "clause"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation_key", "clause"], name="unique_clause_mapping")
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation_key} → {self.clause}"
+
+    @property
+    def relation_phrase(self) -> str:
+        """The relation inside a sentence: "This recommendation partly addresses the rule"."""
+        return {self.Relation.RELATED: "relates to"}.get(self.relation, self.get_relation_display().lower())
+
+    def clean(self):
+        super().clean()
+        if (
+            self.recommendation_key
+            and not Recommendation.objects.filter(key=self.recommendation_key).exists()
+        ):
+            raise ValidationError({"recommendation_key": "No recommendation has this key in any edition."})

@@ -14,6 +14,7 @@ from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
 from casebase.commitments import querying as commitments
 from casebase.core.evidence import FACT_GRADES, Evidence
+from casebase.framework.crosswalk import related_rules
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -165,6 +166,7 @@ def recommendation(request, key):
             "reading": reading,
             "total_applications": sum(group["count"] for group in groups),
             "commitments": commitments.recommendation_commitments(rec.key, evidence=reading.evidence),
+            "related_rules": related_rules(rec.key, reading.evidence),
             "crumbs": [
                 ("Framework", reverse("framework:current")),
                 (rec.edition.slug, rec.edition.get_absolute_url()),

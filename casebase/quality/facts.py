@@ -24,7 +24,16 @@ from casebase.cases.models import (
     TemplateSection,
 )
 from casebase.core.evidence import SHOWN_GRADES, Grade, Provenance, Voice
-from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
+from casebase.framework.models import (
+    Clause,
+    ClauseMapping,
+    Edition,
+    Instrument,
+    Principle,
+    Recommendation,
+    Section,
+    StakeholderRole,
+)
 from casebase.organizations.models import Organization
 
 # A check older than this is stale: pages move, and a source that said it then may not now.
@@ -56,6 +65,17 @@ KINDS = [
     Kind("edition", "Framework edition", Edition, lambda: Edition.objects.all()),
     Kind("section", "Framework section", Section, lambda: Section.objects.select_related("edition")),
     Kind("recommendation", "Recommendation", Recommendation, lambda: Recommendation.objects.all()),
+    Kind("instrument", "Other instrument", Instrument, lambda: Instrument.objects.all()),
+    Kind(
+        "clause", "Clause of another instrument", Clause, lambda: Clause.objects.select_related("instrument")
+    ),
+    Kind(
+        "clause-mapping",
+        "Recommendation mapped to a clause of another instrument",
+        ClauseMapping,
+        lambda: ClauseMapping.objects.select_related("clause__instrument"),
+        per_field=False,
+    ),
     Kind("role", "Stakeholder role", StakeholderRole, lambda: StakeholderRole.objects.all()),
     Kind("principle", "Principle", Principle, lambda: Principle.objects.all()),
     Kind(

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PARAMS = ["role", "principle", "org", "cohort", "rec", "tag", "q", "sort", "page", "page_size",
+PARAMS = ["role", "principle", "org", "cohort", "rec", "tag", "clause", "q", "sort", "page", "page_size",
           "edition", "section", "kind", "format", "ordering", "recommendation", "organization", "cycle",
           "status", "evidence"]  # fmt: skip
 ENDPOINTS = [
@@ -21,7 +21,8 @@ ENDPOINTS = [
     "commitments",
 ]
 KNOWN = ["builder", "disclosure", "bbc", "2024-03", "builders-2", "provenance", "2023", "media", "1", "0", "-1",
-         "200", "99999999999999999999", "newest", "relevance", "json", "api", "planned", "confirmed"]  # fmt: skip
+         "200", "99999999999999999999", "newest", "relevance", "json", "api", "planned", "confirmed",
+         "eu-ai-act-art-50-2"]  # fmt: skip
 
 values = st.one_of(
     st.sampled_from(KNOWN), st.text(max_size=40), st.text(alphabet="\x00%'\";<>&=/\\", max_size=10)

@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from casebase.analysis.models import Analysis
 from casebase.cases.models import CaseStudy, Cohort, TemplateSection
-from casebase.framework.models import Edition, Principle, StakeholderRole
+from casebase.framework.models import Clause, ClauseMapping, Edition, Instrument, Principle, StakeholderRole
 from casebase.organizations.models import Organization
 from tests.analysis.conftest import make_cases
 
@@ -23,7 +23,16 @@ def empty_database():
         edition.sections.filter(parent__isnull=False).delete()
         edition.sections.all().delete()
         edition.delete()
-    for model in (StakeholderRole, Principle, Cohort, TemplateSection, Tag):
+    for model in (
+        ClauseMapping,
+        Clause,
+        Instrument,
+        StakeholderRole,
+        Principle,
+        Cohort,
+        TemplateSection,
+        Tag,
+    ):
         model.objects.all().delete()
 
 
@@ -36,6 +45,43 @@ def test_round_trip_is_identical(casebase_data, tmp_path):
     call_command("load_snapshot", str(first), stdout=open("/dev/null", "w"))
     call_command("export_snapshot", output=str(second), date="2026-01-31", stderr=open("/dev/null", "w"))
     assert first.read_text() == second.read_text()
+
+
+def test_round_trip_keeps_the_crosswalk_to_other_instruments(casebase_data, tmp_path):
+    """Instruments, clauses and mappings by their stable keys (slugs, recommendation keys), with
+    their provenance: a field's own, and a refuted record kept as data."""
+    mapping = ClauseMapping.objects.get(recommendation_key="builders-2", clause__slug="eu-ai-act-art-50-2")
+    mapping.set_provenance("relation", grade="corroborated", source_url="https://example.org/says-so")
+    mapping.save()
+    Clause.objects.filter(slug="eu-ai-act-art-50-4").update(grade="refuted")
+    before = {
+        (m.recommendation_key, m.clause.slug, m.relation, m.note, m.grade, m.voice, m.source_url, m.locator)
+        for m in ClauseMapping.objects.select_related("clause")
+    }
+    first = tmp_path / "first.json"
+    call_command("export_snapshot", output=str(first), date="2026-01-31", stderr=open("/dev/null", "w"))
+    data = json.loads(first.read_text())["data"]
+    assert len(data["clause_mappings"]) == len(before) > 0
+    assert {c["slug"]: c["provenance"]["grade"] for c in data["clauses"]}["eu-ai-act-art-50-4"] == "refuted"
+    row = next(
+        m
+        for m in data["clause_mappings"]
+        if m["recommendation"] == "builders-2" and m["clause"] == "eu-ai-act-art-50-2"
+    )
+    assert (
+        row["provenance"]["grade"] == "inferred"
+        and row["field_sources"]["relation"]["grade"] == "corroborated"
+    )
+    empty_database()
+    call_command("load_snapshot", str(first), stdout=open("/dev/null", "w"))
+    after = {
+        (m.recommendation_key, m.clause.slug, m.relation, m.note, m.grade, m.voice, m.source_url, m.locator)
+        for m in ClauseMapping.objects.select_related("clause")
+    }
+    assert after == before
+    loaded = ClauseMapping.objects.get(recommendation_key="builders-2", clause__slug="eu-ai-act-art-50-2")
+    assert loaded.provenance("relation").source_url == "https://example.org/says-so"
+    assert Instrument.objects.count() == len(data["instruments"])
 
 
 def test_snapshot_holds_only_published_records_with_dictionary(casebase_data, tmp_path):

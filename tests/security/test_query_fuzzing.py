@@ -18,7 +18,7 @@ PUBLIC_URLS = sorted(name for name, rule in REGISTRY.items() if rule.expect["ano
 
 # Parameter names the site reads somewhere, and some it does not.
 KNOWN_KEYS = [
-    "role", "principle", "org", "cohort", "rec", "tag", "q", "format", "page", "page_size", "sort",
+    "role", "principle", "org", "cohort", "rec", "tag", "clause", "q", "format", "page", "page_size", "sort",
     "order", "ordering", "edition", "status", "case", "cases", "a", "b", "ext", "limit", "offset",
     "search", "next", "modality", "disclosure", "completeness", "year", "from", "to", "view", "section",
 ]  # fmt: skip

@@ -19,7 +19,16 @@ from casebase.cases import writing
 from casebase.cases.models import Application, CaseStudy, Cohort, TemplateSection
 from casebase.commitments.feedback import harvest_all
 from casebase.datasets.records import date_in, provenance_in, sourced_in
-from casebase.framework.models import Edition, Principle, Recommendation, Section, StakeholderRole
+from casebase.framework.models import (
+    Clause,
+    ClauseMapping,
+    Edition,
+    Instrument,
+    Principle,
+    Recommendation,
+    Section,
+    StakeholderRole,
+)
 from casebase.organizations.models import Organization
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -45,9 +54,12 @@ class Command(BaseCommand):
         directory = Path(fixtures)
         framework = json.loads((directory / "framework.json").read_text())
         cases = json.loads((directory / "cases.json").read_text())["cases"]
+        instruments_file = directory / "instruments.json"
+        instruments = json.loads(instruments_file.read_text()) if instruments_file.exists() else {}
         self.kept: list[str] = []
         with transaction.atomic():
             edition = self.load_framework(framework)
+            self.load_instruments(instruments)
             self.load_cases(cases, edition)
         if self.kept:
             self.stdout.write(
@@ -57,7 +69,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"load_casebase: edition={edition.slug} recommendations={edition.recommendations.count()} "
                 f"organizations={Organization.objects.count()} cases={CaseStudy.objects.count()} "
-                f"applications={Application.objects.count()} kept={len(self.kept)}"
+                f"applications={Application.objects.count()} clause_mappings={ClauseMapping.objects.count()} "
+                f"kept={len(self.kept)}"
             )
         )
         # The seeded staff analyses cite the cases just loaded (casebase.analysis).
@@ -170,6 +183,36 @@ class Command(BaseCommand):
                 {"heading": t["heading"], "prompt": t["prompt"]} | sourced_in(t),
             )
         return edition
+
+    def load_instruments(self, data: dict) -> None:
+        """Other instruments, their clauses, and the mappings of recommendation keys to them."""
+        instruments = {}
+        for i in data.get("instruments", []):
+            instruments[i["slug"]] = self.upsert(
+                Instrument,
+                {"slug": i["slug"]},
+                {k: i.get(k, "") for k in ("name", "publisher", "url")}
+                | {"order": i.get("order", 0)}
+                | sourced_in(i),
+            )
+        self.step("instruments", len(instruments))
+        clauses = {}
+        for c in data.get("clauses", []):
+            clauses[c["slug"]] = self.upsert(
+                Clause,
+                {"slug": c["slug"]},
+                {k: c.get(k, "") for k in ("reference", "title", "url", "summary")}
+                | {"instrument": instruments[c["instrument"]], "order": c.get("order", 0)}
+                | sourced_in(c),
+            )
+        self.step("clauses", len(clauses))
+        for m in data.get("mappings", []):
+            self.upsert(
+                ClauseMapping,
+                {"recommendation_key": m["recommendation"], "clause": clauses[m["clause"]]},
+                {"relation": m["relation"], "note": m.get("note", "")} | sourced_in(m),
+            )
+        self.step("clause mappings", len(data.get("mappings", [])))
 
     def load_cases(self, cases: list[dict], edition: Edition) -> None:
         orgs = {o.slug: o for o in Organization.objects.all()}
