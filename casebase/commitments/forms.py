@@ -12,7 +12,12 @@ DATE_HELP = "As YYYY-MM-DD."
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: it reads and writes ISO dates whatever the site's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
 
 
 class CycleForm(Form):
