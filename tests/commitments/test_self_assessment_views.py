@@ -302,3 +302,35 @@ def test_publish_and_request_changes(
     assert a.status == "published" and a.published_at
     assert Statement.objects.public().count() == 2
     assert "Published: these statements are public." in supporter_a_client.get(URL).content.decode()
+
+
+def test_queue_lists_submitted_first_oldest_first(
+    cycle, org_a, org_b, supporter_a, supporter_b, editor_client
+):
+    import datetime
+
+    from django.utils import timezone
+
+    for user, org in ((supporter_a, org_a), (supporter_b, org_b)):
+        a = services.start_assessment(cycle=cycle, organization=org, by=user).assessment
+        rows = {
+            pk: {"status": "practised", "justification": "Yes."}
+            for pk in a.statements.values_list("recommendation_id", flat=True)
+        }
+        a = services.save_assessment(assessment=a, data=rows, version=a.version, by=user)
+        services.submit_assessment(assessment=a, by=user)
+    # B submitted a day earlier than A.
+    SelfAssessment.objects.filter(organization=org_b).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    page = editor_client.get("/review/assessments/").content.decode()
+    assert page.index("Organization B") < page.index("Organization A")
+    services.publish_assessment(assessment=assessment_of(org_b), by=_editor())
+    page = editor_client.get("/review/assessments/").content.decode()
+    assert page.index("Organization A") < page.index("Organization B")
+
+
+def _editor():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="editor")
