@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from casebase.accounts.access import restores_unsaved_post, supporter_required, take_stashed_post
 from casebase.commitments import services
@@ -118,6 +119,7 @@ class Page:
             "version": self.version if version is None else version,
             "error_count": error_count,
             "voice_label": Voice.SUPPORTER.label,
+            "past_deadline": self.cycle.deadline < timezone.localdate(),
             **extra,
         }
         return render(self.request, "commitments/assessment_form.html", context, status=status)

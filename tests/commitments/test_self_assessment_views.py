@@ -57,6 +57,8 @@ def test_form_lists_the_rows_for_the_organizations_roles(cycle, cases, supporter
         field_id = "id_" + name
         assert f'for="{field_id}"' in page
     assert not SelfAssessment.objects.exists(), "a GET writes nothing"
+    # The fixture's deadline (31 March 2025) is behind us, but the cycle is still open.
+    assert "The deadline has passed" in page
 
 
 def test_without_roles_every_recommendation_with_the_reason(cycle, supporter_b_client):
