@@ -19,6 +19,29 @@ from casebase.framework.models import Edition, Recommendation
 from casebase.organizations.models import Organization
 
 
+class ReportingCycleQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_open=True)
+
+    def with_counts(self):
+        """Each cycle with how many supporters' assessments stand where (drafts include those
+        sent back for changes); "not started" is supporters minus assessments of supporters."""
+        statuses = SelfAssessment.Status
+        of_supporters = models.Q(assessments__organization__is_supporter=True)
+
+        def count(*states):
+            return models.Count(
+                "assessments", filter=of_supporters & models.Q(assessments__status__in=states)
+            )
+
+        return self.annotate(
+            drafts=count(statuses.DRAFT, statuses.CHANGES_REQUESTED),
+            submitted=count(statuses.SUBMITTED),
+            published=count(statuses.PUBLISHED),
+            started=models.Count("assessments", filter=of_supporters),
+        )
+
+
 class ReportingCycle(models.Model):
     """One round of the yearly review (e.g. "2025 review"), assessed against one edition."""
 
@@ -35,11 +58,29 @@ class ReportingCycle(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ReportingCycleQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opens_on", "-pk"]
 
     def __str__(self):
         return self.title
+
+
+class SelfAssessmentQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status=SelfAssessment.Status.PUBLISHED)
+
+    def for_queue(self):
+        """Submitted first, oldest submission first; then the rest, most recently changed first."""
+        waiting = models.Case(
+            models.When(status=SelfAssessment.Status.SUBMITTED, then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        return self.select_related("cycle", "organization").order_by(
+            waiting, models.F("submitted_at").asc(nulls_last=True), "-updated_at", "pk"
+        )
 
 
 class SelfAssessment(models.Model):
@@ -67,6 +108,8 @@ class SelfAssessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = SelfAssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["cycle", "organization__name"]

@@ -25,7 +25,7 @@ from casebase.cases.models import (
     TaggedTopic,
     TemplateSection,
 )
-from casebase.commitments.models import Feedback, SelfAssessment, Statement
+from casebase.commitments.models import Feedback, ReportingCycle, SelfAssessment, Statement
 from casebase.core.evidence import Grade, Voice, record_json
 from casebase.datasets.records import (
     date_in,
@@ -46,7 +46,8 @@ from casebase.framework.models import (
 )
 from casebase.organizations.models import Organization
 
-FORMAT_VERSION = 2
+# 3: reporting cycles and published self-assessments with their statements.
+FORMAT_VERSION = 3
 
 
 def _precise(record, field: str, precision_field: str) -> str | None:
@@ -133,6 +134,29 @@ TABLES = {
             "recommendations": "The recommendations it draws on as [edition, key].",
         },
     ),
+    "cycles": (
+        ReportingCycle,
+        "Reporting cycles of the yearly review: each asks supporters for a self-assessment against one edition.",
+        {"edition": "Slug of the edition the cycle assesses against."},
+    ),
+    "self_assessments": (
+        SelfAssessment,
+        "Published self-assessments only: a supporter's statements for one cycle, in its own voice "
+        "(the organization itself), reviewed by PAI editors before publication.",
+        {
+            "cycle": "Slug of the cycle.",
+            "organization": "Slug of the organization whose statements these are.",
+            "statements": "Its statements: see `statements`.",
+        },
+    ),
+    "statements": (
+        Statement,
+        "Nested in each self-assessment: the organization's status on one recommendation, in its own words.",
+        {
+            "recommendation": "The recommendation as [edition, key].",
+            "evidence": "Slugs of the organization's published cases it cites as evidence.",
+        },
+    ),
     "feedback": (
         Feedback,
         "Feedback on the Framework whose source is public: a published case's words, or a statement of a "
@@ -176,6 +200,9 @@ FIELDS = {
     "applications": ["recommendation", "recommendation_edition", "status", "justification", "excerpt", "provenance"],
     "analyses": ["slug", "title", "author", "summary", "body", "published_on", "order", "findings", *SOURCED],
     "findings": ["order", "title", "body", "draws_on_note", "cases", "recommendations", *SOURCED],
+    "cycles": ["slug", "title", "edition", "opens_on", "deadline", "is_open"],
+    "self_assessments": ["cycle", "organization", "submitted_at", "published_at", "statements"],
+    "statements": ["recommendation", "status", "justification", "planned_measure", "planned_by", "evidence"],
     "feedback": ["kind", "text", "organization", "case", "statement", "recommendations", "tagged_at"],
 }  # fmt: skip
 
@@ -433,7 +460,45 @@ def _tables() -> dict:
              ], **sourced_out(a)}
             for a in analyses
         ],
+        **_review_tables(),
         "feedback": _feedback_rows(),
+    }  # fmt: skip
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _review_tables() -> dict:
+    """Cycles, and the self-assessments PAI editors have published (never a draft or one in review)."""
+    statements = (
+        Statement.objects.select_related("recommendation__edition")
+        .prefetch_related(Prefetch("evidence_cases", queryset=CaseStudy.objects.published().order_by("slug")))
+        .order_by("recommendation__edition__slug", "recommendation__key")
+    )
+    assessments = (
+        SelfAssessment.objects.public()
+        .select_related("cycle", "organization")
+        .prefetch_related(Prefetch("statements", queryset=statements))
+        .order_by("cycle__slug", "organization__slug")
+    )
+    return {
+        "cycles": [
+            {"slug": c.slug, "title": c.title, "edition": c.edition.slug, "opens_on": _iso(c.opens_on),
+             "deadline": _iso(c.deadline), "is_open": c.is_open}
+            for c in ReportingCycle.objects.select_related("edition").order_by("slug")
+        ],
+        "self_assessments": [
+            {"cycle": a.cycle.slug, "organization": a.organization.slug, "submitted_at": _iso(a.submitted_at),
+             "published_at": _iso(a.published_at),
+             "statements": [
+                 {"recommendation": [s.recommendation.edition.slug, s.recommendation.key], "status": s.status,
+                  "justification": s.justification, "planned_measure": s.planned_measure,
+                  "planned_by": _iso(s.planned_by), "evidence": [case.slug for case in s.evidence_cases.all()]}
+                 for s in a.statements.all()
+             ]}
+            for a in assessments
+        ],
     }  # fmt: skip
 
 
@@ -508,6 +573,7 @@ def is_empty() -> bool:
         or CaseStudy.objects.exists()
         or Analysis.objects.exists()
         or Instrument.objects.exists()
+        or ReportingCycle.objects.exists()
     )
 
 
@@ -632,6 +698,7 @@ def load(snapshot: dict) -> dict[str, int]:
             )
             finding.cases.set([cases[s] for s in f["cases"]])
             finding.recommendations.set([recs[tuple(k)] for k in f["recommendations"]])
+    _load_review(data, editions=editions, orgs=orgs, recs=recs, cases=cases)
     _load_feedback(data.get("feedback", []), orgs=orgs, cases=cases, recs=recs)
     return {name: len(rows) for name, rows in data.items()}
 
@@ -660,3 +727,34 @@ def _load_feedback(rows_: list[dict], *, orgs: dict, cases: dict, recs: dict) ->
             tagged_at=datetime.datetime.fromisoformat(row["tagged_at"]) if row["tagged_at"] else None,
         )
         feedback.recommendations.set([recs[tuple(k)] for k in row["recommendations"]])
+
+
+def _load_review(data: dict, *, editions, orgs, recs, cases) -> None:
+    """Cycles and published self-assessments (see _review_tables)."""
+    day = datetime.date.fromisoformat
+    moment = datetime.datetime.fromisoformat
+    cycles = {
+        c["slug"]: ReportingCycle.objects.create(
+            slug=c["slug"], title=c["title"], edition=editions[c["edition"]], opens_on=day(c["opens_on"]),
+            deadline=day(c["deadline"]), is_open=c["is_open"],
+        )
+        for c in data.get("cycles", [])
+    }  # fmt: skip
+    for a in data.get("self_assessments", []):
+        assessment = SelfAssessment.objects.create(
+            cycle=cycles[a["cycle"]],
+            organization=orgs[a["organization"]],
+            status=SelfAssessment.Status.PUBLISHED,
+            submitted_at=moment(a["submitted_at"]) if a["submitted_at"] else None,
+            published_at=moment(a["published_at"]) if a["published_at"] else None,
+        )
+        for s in a["statements"]:
+            statement = Statement.objects.create(
+                assessment=assessment,
+                recommendation=recs[tuple(s["recommendation"])],
+                status=s["status"],
+                justification=s["justification"],
+                planned_measure=s["planned_measure"],
+                planned_by=day(s["planned_by"]) if s["planned_by"] else None,
+            )
+            statement.evidence_cases.set([cases[slug] for slug in s["evidence"]])

@@ -15,6 +15,10 @@ from tests.analysis.conftest import make_cases
 
 
 def empty_database():
+    from casebase.commitments.models import Feedback, ReportingCycle
+
+    Feedback.objects.all().delete()
+    ReportingCycle.objects.all().delete()
     Analysis.objects.all().delete()
     CaseStudy.objects.all().delete()
     Organization.objects.all().delete()
@@ -36,8 +40,59 @@ def empty_database():
         model.objects.all().delete()
 
 
+def file_self_assessments() -> dict:
+    """A cycle with one published self-assessment (statuses, a planned measure, evidence) and one
+    still a draft, as supporters and an editor make them."""
+    import datetime
+
+    from casebase.commitments import services
+    from tests.conftest import make_user
+
+    edition = Edition.objects.get(slug="2023")
+    editor = make_user("snapshot-editor", is_staff=True)
+    cycle = services.open_cycle(
+        title="2025 review", slug="2025-review", edition=edition,
+        opens_on=datetime.date(2025, 1, 1), deadline=datetime.date(2025, 3, 31), by=editor,
+    )  # fmt: skip
+    with_cases = Organization.objects.filter(cases__is_published=True).distinct().order_by("slug")
+    published_org, draft_org = with_cases[0], with_cases[1]
+    made = {}
+    for org in (published_org, draft_org):
+        member = make_user(f"member-{org.slug}", organization=org)
+        assessment = services.start_assessment(cycle=cycle, organization=org, by=member).assessment
+        evidence = list(services.evidence_choices(org).values_list("pk", flat=True))[:2]
+        rows = {}
+        for n, rec_id in enumerate(
+            assessment.statements.order_by("pk").values_list("recommendation_id", flat=True)
+        ):
+            planned = n % 3 == 1
+            rows[rec_id] = {
+                "status": "planned"
+                if planned
+                else ("practised", "partly", "declined", "not_applicable")[n % 4],
+                "justification": f"Statement {n} of {org.name}.",
+                "planned_measure": "Adopt C2PA manifests." if planned else "",
+                "planned_by": datetime.date(2025, 12, 31) if planned else None,
+                "evidence": evidence if n == 0 else [],
+            }
+        assessment = services.save_assessment(
+            assessment=assessment, data=rows, version=assessment.version, by=member
+        )
+        made[org.slug] = assessment
+    services.submit_assessment(assessment=made[published_org.slug], by=make_user_for(published_org))
+    services.publish_assessment(assessment=made[published_org.slug], by=editor)
+    return {"published": published_org.slug, "draft": draft_org.slug}
+
+
+def make_user_for(org):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=f"member-{org.slug}")
+
+
 def test_round_trip_is_identical(casebase_data, tmp_path):
     make_cases(12, seed=11)
+    filed = file_self_assessments()
     first = tmp_path / "first.json"
     second = tmp_path / "second.json"
     call_command("export_snapshot", output=str(first), date="2026-01-31", stderr=open("/dev/null", "w"))
@@ -45,6 +100,16 @@ def test_round_trip_is_identical(casebase_data, tmp_path):
     call_command("load_snapshot", str(first), stdout=open("/dev/null", "w"))
     call_command("export_snapshot", output=str(second), date="2026-01-31", stderr=open("/dev/null", "w"))
     assert first.read_text() == second.read_text()
+    # Cycles and statements came back: the published assessment only, never the draft.
+    data = json.loads(second.read_text())["data"]
+    assert [c["slug"] for c in data["cycles"]] == ["2025-review"]
+    assert [a["organization"] for a in data["self_assessments"]] == [filed["published"]]
+    statements = data["self_assessments"][0]["statements"]
+    assert statements and {s["status"] for s in statements} >= {"practised", "planned"}
+    assert any(s["evidence"] for s in statements) and any(s["planned_by"] == "2025-12-31" for s in statements)
+    from casebase.commitments.models import Statement
+
+    assert Statement.objects.public().count() == len(statements)
 
 
 def test_round_trip_keeps_the_crosswalk_to_other_instruments(casebase_data, tmp_path):
@@ -136,4 +201,4 @@ def test_snapshot_download_page(client, casebase_data):
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert response.streaming
     data = json.loads(b"".join(response.streaming_content))
-    assert data["snapshot"]["format_version"] == 2 and data["data"]["cases"]
+    assert data["snapshot"]["format_version"] == 3 and data["data"]["cases"]

@@ -98,6 +98,20 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
         collection=w.collection, analysis=w.analysis, note="Secret note of the reader on an analysis"
     )
     w.chart_slug = sorted(CHARTS)[0]
+    # The yearly review: an open cycle, and a draft self-assessment of organization A's.
+    from casebase.commitments import services as commitments
+
+    w.cycle = commitments.open_cycle(
+        title="Review of the tests",
+        slug="review-of-the-tests",
+        edition=edition,
+        opens_on=timezone.localdate(),
+        deadline=timezone.localdate() + timedelta(days=30),
+        by=users["editor"],
+    )
+    w.assessment_a = commitments.start_assessment(
+        cycle=w.cycle, organization=org_a, by=users["supporter_a"]
+    ).assessment
     return w
 
 

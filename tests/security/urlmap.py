@@ -307,6 +307,44 @@ REGISTRY: dict[str, Rule] = {
         kwargs=lambda w: {"slug": w.published_case.slug},
         post=POST_BY_MEMBERS,
     ),
+    # Self-assessments (/submit/assessments/): each organization sees only its own in a cycle.
+    "commitments:list": Rule(expect=SUPPORTER_AREA, area=Area.SUPPORTER),
+    "commitments:form": Rule(
+        expect=SUPPORTER_AREA,
+        area=Area.SUPPORTER,
+        kwargs=lambda w: {"slug": w.cycle.slug},
+        post=POST_BY_MEMBERS,
+        note="the cycle is everyone's; the assessment shown is the member's own organization's",
+    ),
+    # Reporting cycles and the self-assessment review (/review/): staff only.
+    "commitments_review:cycles": Rule(expect=STAFF_ONLY, area=Area.REVIEW, post=POST_BY_STAFF),
+    "commitments_review:cycle": Rule(
+        expect=STAFF_ONLY, area=Area.REVIEW, kwargs=lambda w: {"slug": w.cycle.slug}
+    ),
+    **{
+        f"commitments_review:{action}": Rule(
+            expect=POST_ONLY,
+            area=Area.REVIEW,
+            html=False,
+            kwargs=lambda w: {"slug": w.cycle.slug},
+            post=POST_BY_STAFF,
+        )
+        for action in ("close_cycle", "reopen_cycle")
+    },
+    "commitments_review:queue": Rule(expect=STAFF_ONLY, area=Area.REVIEW),
+    "commitments_review:assessment": Rule(
+        expect=STAFF_ONLY, area=Area.REVIEW, kwargs=lambda w: {"pk": w.assessment_a.pk}
+    ),
+    **{
+        f"commitments_review:{action}": Rule(
+            expect=POST_ONLY,
+            area=Area.REVIEW,
+            html=False,
+            kwargs=lambda w: {"pk": w.assessment_a.pk},
+            post=POST_BY_STAFF,
+        )
+        for action in ("publish", "request_changes")
+    },
     # Staff review (/review/).
     "review:queue": Rule(expect=STAFF_ONLY, area=Area.REVIEW),
     **{

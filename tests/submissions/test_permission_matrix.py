@@ -117,6 +117,9 @@ class Row:
     data: Callable = lambda ctx: {}
     effect: Callable | None = None  # (ctx, persona) -> bool: did the action take effect?
     notes: dict = field(default_factory=dict)
+    # For the yearly review's rows: the status of organization A's self-assessment in an open
+    # cycle ("none": the cycle is open and nobody has started; "closed": a closed cycle).
+    assessment: str | None = None
 
 
 def sub_url(name):
@@ -129,6 +132,53 @@ def status_is(status):
 
 def title_is(title):
     return lambda ctx, persona: Submission.objects.get(pk=ctx["submission"].pk).content["title"] == title
+
+
+ORG_OF = {"supporter_a": "org-a", "supporter_b": "org-b"}
+
+
+def sa_post(ctx, action="save", justification="Matrix says so."):
+    """The self-assessment form as a browser posts it: every row answered."""
+    assessment = ctx.get("assessment")
+    data = {"version": str(assessment.version if assessment else 0), "action": action}
+    for rec in Recommendation.objects.all():
+        data[f"r{rec.pk}-status"] = "practised"
+        data[f"r{rec.pk}-justification"] = justification
+    return data
+
+
+def sa_saved(ctx, persona) -> bool:
+    """The persona's organization's statements carry the posted text (A's for those refused)."""
+    from casebase.commitments.models import Statement
+
+    return Statement.objects.filter(
+        justification="Matrix says so.", assessment__organization__slug=ORG_OF.get(persona, "org-a")
+    ).exists()
+
+
+def sa_status_is(status):
+    def effect(ctx, persona):
+        from casebase.commitments.models import SelfAssessment
+
+        return SelfAssessment.objects.filter(
+            organization__slug=ORG_OF.get(persona, "org-a"), status=status
+        ).exists()
+
+    return effect
+
+
+def sa_review_url(name):
+    return lambda ctx: reverse(f"commitments_review:{name}", args=[ctx["assessment"].pk])
+
+
+def sa_review_status_is(status):
+    from casebase.commitments.models import SelfAssessment
+
+    return lambda ctx, persona: SelfAssessment.objects.get(pk=ctx["assessment"].pk).status == status
+
+
+def cycle_url(name):
+    return lambda ctx: reverse(name, args=[ctx["cycle"].slug])
 
 
 ROWS = [
@@ -225,6 +275,147 @@ ROWS = [
         effect=lambda ctx, persona: Submission.objects.filter(
             pk=ctx["submission"].pk, status=Status.DRAFT, revision=2, case__is_published=True
         ).exists(),
+    ),
+    # --- self-assessments: each organization sees and edits only its own -------------------
+    Row(
+        "sa-list",
+        "get",
+        lambda ctx: "/submit/assessments/",
+        supporter_only("ok"),
+        state=None,
+        assessment="draft",
+    ),
+    # The cycle's form is every member's; it shows and saves their own organization's assessment.
+    Row(
+        "sa-form", "get", cycle_url("commitments:form"), supporter_only("ok"), state=None, assessment="draft"
+    ),
+    Row(
+        "sa-save",
+        "post",
+        cycle_url("commitments:form"),
+        supporter_only("ok"),
+        state=None,
+        assessment="draft",
+        data=sa_post,
+        effect=sa_saved,
+    ),
+    Row(
+        "sa-save-new",
+        "post",
+        cycle_url("commitments:form"),
+        supporter_only("ok"),
+        state=None,
+        assessment="none",
+        data=sa_post,
+        effect=sa_saved,
+    ),
+    Row(
+        "sa-submit",
+        "post",
+        cycle_url("commitments:form"),
+        supporter_only("ok"),
+        state=None,
+        assessment="draft",
+        data=lambda ctx: sa_post(ctx, action="submit"),
+        effect=sa_status_is("submitted"),
+    ),
+    # Submitted: read-only for A (409, nothing saved); B still files its own.
+    Row(
+        "sa-save-submitted",
+        "post",
+        cycle_url("commitments:form"),
+        {**supporter_only("ok"), "supporter_a": 409},
+        state=None,
+        assessment="submitted",
+        data=sa_post,
+        effect=sa_saved,
+    ),
+    Row(
+        "sa-save-closed",
+        "post",
+        cycle_url("commitments:form"),
+        {**supporter_only(409), "supporter_a": 409},
+        state=None,
+        assessment="closed",
+        data=sa_post,
+        effect=sa_saved,
+    ),
+    Row("sa-cycles", "get", lambda ctx: "/review/cycles/", STAFF_ONLY, state=None, assessment="draft"),
+    Row(
+        "sa-open-cycle",
+        "post",
+        lambda ctx: "/review/cycles/",
+        STAFF_ONLY,
+        state=None,
+        assessment="draft",
+        data=lambda ctx: {
+            "title": "Matrix review",
+            "slug": "matrix-review",
+            "edition": str(ctx["cycle"].edition_id),
+            "opens_on": "2026-01-01",
+            "deadline": "2026-02-01",
+        },
+        effect=lambda ctx, persona: ctx["cycle"].__class__.objects.filter(slug="matrix-review").exists(),
+    ),
+    Row("sa-cycle", "get", cycle_url("commitments_review:cycle"), STAFF_ONLY, state=None, assessment="draft"),
+    Row(
+        "sa-close-cycle",
+        "post",
+        cycle_url("commitments_review:close_cycle"),
+        STAFF_ONLY,
+        state=None,
+        assessment="draft",
+        effect=lambda ctx, persona: not ctx["cycle"].__class__.objects.get(pk=ctx["cycle"].pk).is_open,
+    ),
+    Row(
+        "sa-reopen-cycle",
+        "post",
+        cycle_url("commitments_review:reopen_cycle"),
+        STAFF_ONLY,
+        state=None,
+        assessment="closed",
+        effect=lambda ctx, persona: ctx["cycle"].__class__.objects.get(pk=ctx["cycle"].pk).is_open,
+    ),
+    Row(
+        "sa-close-get",
+        "get",
+        cycle_url("commitments_review:close_cycle"),
+        dict.fromkeys(PERSONAS, 405),
+        state=None,
+        assessment="draft",
+    ),
+    Row(
+        "sa-queue", "get", lambda ctx: "/review/assessments/", STAFF_ONLY, state=None, assessment="submitted"
+    ),
+    Row("sa-review", "get", sa_review_url("assessment"), STAFF_ONLY, state=None, assessment="submitted"),
+    Row(
+        "sa-publish",
+        "post",
+        sa_review_url("publish"),
+        STAFF_ONLY,
+        state=None,
+        assessment="submitted",
+        effect=sa_review_status_is("published"),
+    ),
+    Row(
+        "sa-request-changes",
+        "post",
+        sa_review_url("request_changes"),
+        STAFF_ONLY,
+        state=None,
+        assessment="submitted",
+        data=lambda ctx: {"note": "Say more."},
+        effect=sa_review_status_is("changes_requested"),
+    ),
+    # A draft cannot be published: a clear 409, nothing public.
+    Row(
+        "sa-publish-draft",
+        "post",
+        sa_review_url("publish"),
+        {**STAFF_ONLY, "editor": 409, "admin": 409},
+        state=None,
+        assessment="draft",
+        effect=sa_review_status_is("published"),
     ),
     # --- review pages -----------------------------------------------------------------
     Row("queue", "get", lambda ctx: "/review/", STAFF_ONLY),
@@ -777,6 +968,8 @@ def ctx(matrix_world, db, request):
         CaseStudy.objects.filter(pk=case.pk).update(
             sections=[{"heading": "Feedback on the Framework", "prompt": "", "response": "Matrix harvest"}]
         )
+    if row.assessment is not None:
+        context.update(_review_setup(row.assessment, matrix_world))
     if row.id == "signup-confirm":
         pending = make_user("pending@example.org", is_active=False)
         Reader.objects.create(user=pending)
@@ -791,7 +984,51 @@ def ctx(matrix_world, db, request):
     return context
 
 
+def _review_setup(state, matrix_world) -> dict:
+    """An open cycle and organization A's self-assessment in ``state`` (see Row.assessment)."""
+    import datetime
+
+    from casebase.commitments import services as commitments
+    from casebase.framework.models import Edition
+
+    users = matrix_world.users
+    cycle = commitments.open_cycle(
+        title="Matrix cycle",
+        slug="matrix-cycle",
+        edition=Edition.objects.get(slug="2023"),
+        opens_on=datetime.date(2025, 1, 1),
+        deadline=datetime.date(2025, 12, 31),
+        by=users["editor"],
+    )
+    context = {"cycle": cycle}
+    if state != "none":
+        a = commitments.start_assessment(
+            cycle=cycle, organization=matrix_world.org_a, by=users["supporter_a"]
+        )
+        assessment = a.assessment
+        rows = {
+            pk: {"status": "partly", "justification": "Organization A speaks for itself."}
+            for pk in assessment.statements.values_list("recommendation_id", flat=True)
+        }
+        assessment = commitments.save_assessment(
+            assessment=assessment, data=rows, version=assessment.version, by=users["supporter_a"]
+        )
+        if state == "submitted":
+            assessment = commitments.submit_assessment(assessment=assessment, by=users["supporter_a"])
+        context["assessment"] = assessment
+    if state == "closed":
+        commitments.close_cycle(cycle=cycle, by=users["editor"])
+    return context
+
+
 def _snapshot(ctx):
+    assessment = ctx.get("assessment")
+    if assessment is not None:
+        from casebase.commitments.models import ReportingCycle, SelfAssessment, Statement
+
+        a = SelfAssessment.objects.get(pk=assessment.pk)
+        statements = list(Statement.objects.order_by("pk").values_list("status", "justification"))
+        return (a.status, a.version, statements, ReportingCycle.objects.filter(is_open=True).count())
     submission = ctx.get("submission")
     if submission is None:
         return None
@@ -825,3 +1062,16 @@ def test_permission_matrix(row, persona, ctx, matrix_world):
             assert not row.effect(ctx, persona), "the action must not have taken effect"
         if before is not None and expected != 302:
             assert _snapshot(ctx) == before, "nothing about the submission may change"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_self_assessments_are_never_public_until_published(persona, matrix_world, db):
+    """Drafts and submitted assessments: no public statement, and no other organization reads them."""
+    from casebase.commitments.models import Statement
+
+    context = _review_setup("submitted", matrix_world)
+    assert not Statement.objects.public().exists()
+    page = client_for(matrix_world.users[persona]).get(
+        reverse("commitments:form", args=[context["cycle"].slug])
+    )
+    assert ("Organization A speaks for itself." in page.content.decode()) == (persona == "supporter_a")
