@@ -17,6 +17,8 @@ urlpatterns = [
     path("analysis/", include("casebase.analysis.urls")),
     path("submit/", include("casebase.submissions.urls")),
     path("review/quality/", include("casebase.quality.urls")),
+    path("review/editions/", include("casebase.editions.review_urls")),
+    path("", include("casebase.editions.urls")),
     path("", include("casebase.corrections.urls")),
     path("review/", include("casebase.submissions.review_urls")),
     path("accounts/", include("casebase.accounts.urls")),

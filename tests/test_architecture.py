@@ -23,7 +23,7 @@ LAYERS = [
     {"accounts"},
     {"submissions", "analysis", "corrections", "commitments"},
     {"api"},
-    {"pages", "datasets", "quality"},
+    {"pages", "datasets", "quality", "editions"},
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 # Django's own entry points, above every app: they wire the apps together.

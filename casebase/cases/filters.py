@@ -206,7 +206,7 @@ class CaseFilter:
         if param == "tag":
             return Tag.objects.filter(slug__in=values).values_list("slug", "name")
         # rec: newest edition last, so its title wins.
-        rows = Recommendation.objects.filter(key__in=values).order_by("edition__published_on")
+        rows = Recommendation.objects.public().filter(key__in=values).order_by("edition__published_on")
         return [(rec.key, rec.reader_label) for rec in rows]
 
     def _collection(self, viewer) -> Collection | None:

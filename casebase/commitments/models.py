@@ -177,4 +177,3 @@ class DossierNote(models.Model):
 
     def __str__(self):
         return self.text[:60]
-

@@ -68,7 +68,7 @@ def edition(request, slug=None):
         if shown is None:
             raise Http404("No edition of the Framework has been loaded.")
     else:
-        shown = get_object_or_404(Edition, slug=slug)
+        shown = get_object_or_404(Edition.objects.public(), slug=slug)
     recommendations = list(
         shown.recommendations.select_related("section")
         .prefetch_related("principles", "roles")
@@ -90,7 +90,7 @@ def edition(request, slug=None):
         "pages/edition.html",
         {
             "edition": shown,
-            "editions": list(Edition.objects.order_by("-published_on", "slug")),
+            "editions": list(Edition.objects.public().order_by("-published_on", "slug")),
             "sections": [s for s in sections if s.parent_id is None],
             "principles": list(Principle.objects.all()),
             "roles": list(StakeholderRole.objects.all()),
@@ -106,7 +106,8 @@ def edition(request, slug=None):
 def recommendation(request, key):
     """One recommendation (current edition first, else the latest that has the key) and its cases."""
     versions = list(
-        Recommendation.objects.filter(key=key)
+        Recommendation.objects.public()
+        .filter(key=key)
         .select_related("edition", "section__parent")
         .prefetch_related("principles", "roles")
         .order_by("-edition__is_current", "-edition__published_on", "-edition__slug")
