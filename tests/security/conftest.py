@@ -98,6 +98,12 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
         collection=w.collection, analysis=w.analysis, note="Secret note of the reader on an analysis"
     )
     w.chart_slug = sorted(CHARTS)[0]
+    from casebase.editions import services as editions
+
+    # A draft of the next edition: its pages are staff's, and every public page must not show it.
+    w.draft_edition = editions.draft_next_edition(
+        slug="2099-draft", title="Secret draft edition", by=users["editor"]
+    )
     return w
 
 
