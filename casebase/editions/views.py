@@ -201,8 +201,8 @@ def add(request, slug):
     return _form_view(request, edition, form, "editions/change.html", {"action": "add"}, act)
 
 
+@require_POST  # a GET is refused before anything else is looked at (405 for everyone)
 @editor_required
-@require_POST
 def publish(request, slug):
     edition = _draft(slug)
     try:
@@ -214,8 +214,8 @@ def publish(request, slug):
     return HttpResponseRedirect(reverse("edition_pages:changes", args=[slug]))
 
 
+@require_POST  # a GET is refused before anything else is looked at (405 for everyone)
 @editor_required
-@require_POST
 def discard(request, slug):
     edition = _draft(slug)
     services.discard_draft(edition=edition, by=request.user)
