@@ -398,7 +398,10 @@ def publish_edition(*, edition, by) -> Edition:
     olds = Recommendation.objects.filter(edition_id=draft.based_on_id).count()
     if len(entries) != olds or len({e.old.pk for e in entries}) != olds:
         raise EditionError("The crosswalk does not account for every recommendation of the earlier edition.")
-    Edition.objects.filter(is_current=True).update(is_current=False)
+    # Saved one by one (not update()) so the edition's history records that it stopped being current.
+    for previous in Edition.objects.select_for_update().filter(is_current=True):
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
     draft.is_draft = False
     draft.is_current = True
     draft.published_on = timezone.localdate()

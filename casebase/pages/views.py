@@ -13,6 +13,7 @@ from django.urls import reverse
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
 from casebase.core.evidence import FACT_GRADES, Evidence
+from casebase.framework.crosswalk import later_versions
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.organizations.models import Organization
 
@@ -159,6 +160,8 @@ def recommendation(request, key):
         "pages/recommendation.html",
         {
             "rec": rec,
+            # Where it went in the current edition, when the current one dropped its key.
+            "later": later_versions([rec]).get(rec.pk),
             "other_versions": other_versions,
             "groups": groups,
             "applying_count": lens.count("rec", key),

@@ -213,8 +213,10 @@ def test_draft_split_merge_publish_crosswalk_and_both_editions(casebase_data, st
     assert "<ins>" in body and "[added: " in body and "&lt;script&gt;" in body and "<script>alert" not in body
 
     # After publishing the site keeps working: by key, filtering and analysis.
-    assert anonymous.get(f"/recommendations/{picks['split']}/").status_code == 200
+    old_page = anonymous.get(f"/recommendations/{picks['split']}/").content.decode()
+    assert "In the 2025 edition:" in old_page and SPLIT_TITLES[0] in old_page and SPLIT_TITLES[1] in old_page
     assert anonymous.get(f"/recommendations/{picks['split']}-a/").status_code == 200
+    assert b"/framework/2025/changes/" in anonymous.get("/framework/").content
     listed = anonymous.get(f"/cases/?rec={picks['split']}")
     assert listed.status_code == 200
     for path in (
@@ -258,6 +260,13 @@ def test_one_change_per_recommendation_and_nothing_lost(casebase_data, editor):
     kinds = Counter(e.kind for e in entries)
     assert kinds["retired"] == 1 and kinds["renamed"] == 1
     services.publish_edition(edition=draft, by=editor)
+    from casebase.framework.crosswalk import later_versions
+
+    retired_old = casebase_data.recommendations.get(key=rec.key)
+    kept_old = casebase_data.recommendations.get(key=other.key)
+    later = later_versions([retired_old, kept_old])
+    assert later[retired_old.pk].is_retired and later[retired_old.pk].retired_in == draft
+    assert [r.title for r in later[kept_old.pk].successors] == ["New name"]
     with pytest.raises(services.EditionError):
         services.retire_recommendation(edition=draft, recommendation=other, reason="Late.", by=editor)
 
