@@ -151,6 +151,9 @@ def test_draft_split_merge_publish_crosswalk_and_both_editions(casebase_data, st
         "/analysis/together/?rec=merged-practice",
     ]  # fmt: skip
     draft_titles_absent(anonymous, public_paths)
+    # Nor in the supporter's case form (its recommendations are the current edition's).
+    supporter = client_for(make_user("supporter", CaseStudy.objects.published().first().organization))
+    draft_titles_absent(supporter, ["/submit/new/", "/api/recommendations/merged-practice/"])
     assert anonymous.get("/framework/2025/").status_code == 404
     assert anonymous.get("/framework/2025/changes/").status_code == 404
     assert anonymous.get("/api/editions/2025/").status_code == 404
