@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "casebase.pages",
     "casebase.datasets",
     "casebase.quality",
+    "casebase.editions",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("submit/assessments/", include("casebase.commitments.urls")),
     path("submit/", include("casebase.submissions.urls")),
     path("review/quality/", include("casebase.quality.urls")),
+    path("review/editions/", include("casebase.editions.review_urls")),
+    path("", include("casebase.editions.urls")),
     path("", include("casebase.corrections.urls")),
     path("review/feedback/", include(feedback_urls.feedback)),
     path("review/dossiers/", include(feedback_urls.dossiers)),

@@ -22,7 +22,7 @@ LAYERS = [
     {"cases"},
     {"accounts"},
     {"submissions", "analysis", "corrections", "commitments"},
-    {"api"},
+    {"api", "editions"},
     {"pages", "datasets", "quality"},
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

@@ -127,7 +127,7 @@ def is_slug(value: str | None) -> bool:
 
 def choose_edition(slug: str | None) -> Edition | None:
     if is_slug(slug):
-        edition = Edition.objects.filter(slug=slug).first()
+        edition = Edition.objects.public().filter(slug=slug).first()
         if edition:
             return edition
     return Edition.objects.current()

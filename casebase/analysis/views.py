@@ -65,7 +65,7 @@ def _filter_context(params, edition, *, with_edition=True, request=None):
             "evidence": Evidence.choices,
             "voice": Voice.choices,
         },
-        "editions": Edition.objects.values_list("slug", "title") if with_edition else None,
+        "editions": Edition.objects.public().values_list("slug", "title") if with_edition else None,
         "selected": {k: (v[0] if v else "") for k, v in params.items()},
         "query_string": _query_string(params, edition),
         "split": aggregates.evidence_split(params, edition),
@@ -340,7 +340,10 @@ def together(request):
     params = clean_params(request.GET)
     keys = params.pop("rec", [])[:4]
     page = Paginator(aggregates.addressing_all(params, keys), 50).get_page(request.GET.get("page"))
-    recs = {r.key: r for r in Recommendation.objects.filter(key__in=keys).order_by("edition__published_on")}
+    recs = {
+        r.key: r
+        for r in Recommendation.objects.public().filter(key__in=keys).order_by("edition__published_on")
+    }
     return render(
         request,
         "analysis/together.html",

@@ -42,7 +42,7 @@ class EditionViewSet(ReadOnly):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Edition.objects.order_by("-published_on", "slug")
+        return Edition.objects.public().order_by("-published_on", "slug")
 
 
 @extend_schema_view(
@@ -56,8 +56,10 @@ class SectionViewSet(ReadOnly):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        queryset = Section.objects.select_related("edition", "parent").order_by(
-            "edition__slug", "order", "pk"
+        queryset = (
+            Section.objects.filter(edition__is_draft=False)
+            .select_related("edition", "parent")
+            .order_by("edition__slug", "order", "pk")
         )
         if edition := clean(self.request.query_params.get("edition")):
             queryset = queryset.filter(edition__slug=edition)
@@ -84,7 +86,8 @@ class RecommendationViewSet(ReadOnly):
 
     def get_queryset(self):
         queryset = (
-            Recommendation.objects.select_related("edition", "section", "previous")
+            Recommendation.objects.public()
+            .select_related("edition", "section", "previous")
             .prefetch_related("principles", "roles")
             .order_by("-edition__is_current", "-edition__published_on", "section__order", "order", "key")
         )

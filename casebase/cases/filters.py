@@ -212,7 +212,7 @@ class CaseFilter:
             rows = Clause.objects.filter(slug__in=values, grade__in=SHOWN_GRADES).select_related("instrument")
             return [(clause.slug, clause.label) for clause in rows]
         # rec: newest edition last, so its title wins.
-        rows = Recommendation.objects.filter(key__in=values).order_by("edition__published_on")
+        rows = Recommendation.objects.public().filter(key__in=values).order_by("edition__published_on")
         return [(rec.key, rec.reader_label) for rec in rows]
 
     def _collection(self, viewer) -> Collection | None:

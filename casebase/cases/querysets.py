@@ -36,6 +36,9 @@ class Coding:
 
     recommendation: object
     codings: list = field(default_factory=list)
+    # Where the recommendation went in the current edition, when a newer one exists
+    # (casebase.framework.crosswalk.Later); the coding itself stays on the recommendation it names.
+    later: object = None
 
     @property
     def voices(self) -> set[str]:

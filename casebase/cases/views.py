@@ -15,6 +15,7 @@ from casebase.cases.querysets import (
     related_cases,
 )
 from casebase.core.params import clean_keys, values_of
+from casebase.framework.crosswalk import later_versions
 
 PAGE_SIZE = 20
 COMPARE_LIMIT = 4  # the compare page shows at most four cases side by side
@@ -141,6 +142,9 @@ def case_detail(request, slug):
     if not case.is_published and not is_staff:
         raise Http404("No published case has this address.")
     codings = codings_by_recommendation(case)
+    later = later_versions([group.recommendation for group in codings])
+    for group in codings:
+        group.later = later.get(group.recommendation.pk)
     roles = [link for link in case.role_links.all() if link.provenance().is_shown]
     principles = [link for link in case.principle_links.all() if link.provenance().is_shown]
     sources, unsourced = case_sources(case, codings, roles, principles)

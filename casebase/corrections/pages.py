@@ -158,7 +158,8 @@ def page_for(value) -> Page:
         return Page(path, case.title, "case", case=case, record=case, targets=_case_targets(case))
     if match.view_name == "framework:recommendation":
         rec = (
-            Recommendation.objects.filter(key=match.kwargs["key"])
+            Recommendation.objects.public()
+            .filter(key=match.kwargs["key"])
             .order_by("-edition__is_current", "-edition__published_on", "-edition__slug")
             .first()
         )

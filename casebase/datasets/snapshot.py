@@ -34,6 +34,7 @@ from casebase.datasets.records import (
     sourced_in,
     sourced_out,
 )
+from casebase.editions.models import EditionChange
 from casebase.framework.models import (
     Clause,
     ClauseMapping,
@@ -55,7 +56,11 @@ def _precise(record, field: str, precision_field: str) -> str | None:
 
 
 TABLES = {
-    "editions": (Edition, "Yearly editions of the Framework; exactly one is current.", {}),
+    "editions": (
+        Edition,
+        "Yearly editions of the Framework; exactly one is current. Drafts are never included.",
+        {"based_on": "Slug of the edition it was drafted from (its crosswalk runs against it), or null."},
+    ),
     "roles": (StakeholderRole, "Stakeholder roles (a controlled vocabulary).", {}),
     "principles": (Principle, "Principles and cross-cutting themes (a controlled vocabulary).", {}),
     "sections": (
@@ -72,6 +77,8 @@ TABLES = {
             "principles": "Slugs of the principles it concerns.",
             "roles": "Slugs of the stakeholder roles it addresses.",
             "previous": "The same recommendation in an earlier edition as [edition, key], or null.",
+            "predecessors": "Every recommendation of the earlier edition it carries on, as [edition, key] "
+            "pairs (several for a merge).",
             "official_number": "The Framework's own number; null until staff verify it. Never invented.",
         },
     ),
@@ -126,6 +133,20 @@ TABLES = {
         "Published syntheses across cases, with their byline's voice.",
         {"findings": "The analysis's findings: see `findings`."},
     ),
+    "edition_changes": (
+        None,
+        "Each change of an edition against the one it was drafted from; with the recommendations' "
+        "predecessors they make its crosswalk (a recommendation no change concerns is carried over the same).",
+        {
+            "edition": "Slug of the edition.",
+            "kind": "renamed, changed, split, merged, added or retired.",
+            "old": "The earlier edition's recommendations it concerns, as [edition, key] pairs.",
+            "new": "This edition's recommendations it produced, as [edition, key] pairs.",
+            "reason": "Why, according to PAI staff.",
+            "feedback": "The feedback that prompted it, where its source is a published case: "
+            "[{case, kind, text}] (feedback from unpublished sources is not included).",
+        },
+    ),
     "findings": (
         Finding,
         "Nested in each analysis: its claims.",
@@ -175,13 +196,14 @@ SOURCED = ["provenance", "field_sources"]
 # A Sourced record's provenance columns, in the order record_json() takes them.
 SOURCED_COLUMNS = ("grade", "voice", "source_url", "checked_on", "checked_by", "locator", "evidence_note")
 FIELDS = {
-    "editions": ["slug", "title", "published_on", "is_current", "practice_count", "practice_count_is_minimum", "notes", *SOURCED],
+    "edition_changes": ["edition", "kind", "old", "new", "reason", "feedback"],
+    "editions": ["slug", "title", "published_on", "is_current", "based_on", "practice_count", "practice_count_is_minimum", "notes", *SOURCED],
     "roles": ["slug", "name", "order", "description", *SOURCED],
     "principles": ["slug", "name", "kind", "order", "description", *SOURCED],
     "sections": ["edition", "key", "parent", "order", "title", "short_title", "description", *SOURCED],
     "recommendations": [
         "edition", "key", "section", "official_number", "order", "title", "text", "principles", "roles",
-        "previous", *SOURCED,
+        "previous", "predecessors", *SOURCED,
     ],
     "organizations": [
         "slug", "name", "kind", "kind_detail", "roles", "is_supporter", "joined_on", "joined_label", "website",
@@ -371,11 +393,17 @@ def _feedback_rows() -> list[dict]:
 
 def _tables() -> dict:
     """Every table but the cases (None), as plain JSON-ready data."""
-    editions = list(Edition.objects.order_by("slug"))
-    sections = Section.objects.select_related("edition", "parent").order_by("edition__slug", "order", "key")
+    # Drafts are staff's work in progress: never in a snapshot.
+    editions = list(Edition.objects.public().select_related("based_on").order_by("slug"))
+    sections = (
+        Section.objects.filter(edition__is_draft=False)
+        .select_related("edition", "parent")
+        .order_by("edition__slug", "order", "key")
+    )
     recommendations = (
-        Recommendation.objects.select_related("edition", "section", "previous__edition")
-        .prefetch_related("principles", "roles")
+        Recommendation.objects.public()
+        .select_related("edition", "section", "previous__edition")
+        .prefetch_related("principles", "roles", "predecessors__edition")
         .order_by("edition__slug", "key")
     )
     findings = Finding.objects.prefetch_related(
@@ -390,7 +418,8 @@ def _tables() -> dict:
     return {
         "editions": [
             {"slug": e.slug, "title": e.title, "published_on": _precise(e, "published_on", "published_precision"),
-             "is_current": e.is_current, "practice_count": e.practice_count,
+             "is_current": e.is_current, "based_on": e.based_on.slug if e.based_on else None,
+             "practice_count": e.practice_count,
              "practice_count_is_minimum": e.practice_count_is_minimum, "notes": e.notes, **sourced_out(e)}
             for e in editions
         ],
@@ -413,7 +442,8 @@ def _tables() -> dict:
             {"edition": r.edition.slug, "key": r.key, "section": r.section.key,
              "official_number": r.official_number, "order": r.order, "title": r.title, "text": r.text,
              "principles": _slugs(r.principles), "roles": _slugs(r.roles),
-             "previous": [r.previous.edition.slug, r.previous.key] if r.previous else None, **sourced_out(r)}
+             "previous": [r.previous.edition.slug, r.previous.key] if r.previous else None,
+             "predecessors": sorted([p.edition.slug, p.key] for p in r.predecessors.all()), **sourced_out(r)}
             for r in recommendations
         ],
         "organizations": [
@@ -462,6 +492,7 @@ def _tables() -> dict:
         ],
         **_review_tables(),
         "feedback": _feedback_rows(),
+        "edition_changes": _edition_changes(),
     }  # fmt: skip
 
 
@@ -500,6 +531,37 @@ def _review_tables() -> dict:
             for a in assessments
         ],
     }  # fmt: skip
+
+
+def _edition_changes() -> list[dict]:
+    changes = (
+        EditionChange.objects.filter(edition__is_draft=False)
+        .select_related("edition")
+        .prefetch_related("old_recommendations__edition", "new_recommendations__edition", "feedback__case")
+        .order_by("edition__slug", "kind", "reason", "pk")
+    )
+    return sorted(
+        (
+            {
+                "edition": c.edition.slug,
+                "kind": c.kind,
+                "old": sorted([r.edition.slug, r.key] for r in c.old_recommendations.all()),
+                "new": sorted([r.edition.slug, r.key] for r in c.new_recommendations.all()),
+                "reason": c.reason,
+                # Feedback has no stable key of its own: it goes by its published case and words.
+                "feedback": sorted(
+                    (
+                        {"case": f.case.slug, "kind": f.kind, "text": f.text}
+                        for f in c.feedback.all()
+                        if f.case is not None and f.case.is_published
+                    ),
+                    key=lambda f: (f["case"], f["kind"], f["text"]),
+                ),
+            }  # fmt: skip
+            for c in changes
+        ),
+        key=lambda c: (c["edition"], c["kind"], c["old"], c["new"]),
+    )
 
 
 def _header(date: datetime.date, counts: dict[str, int]) -> dict:
@@ -592,9 +654,15 @@ def load(snapshot: dict) -> dict[str, int]:
         raise NotEmpty("The database already holds Casebase records; load a snapshot only into an empty one.")
     data = snapshot["data"]
     editions = {
-        e["slug"]: Edition.objects.create(**_fields(e, dates=[("published_on", "published_precision")]))
+        e["slug"]: Edition.objects.create(
+            **_fields(e, without=("based_on",), dates=[("published_on", "published_precision")])
+        )
         for e in data["editions"]
     }
+    for e in data["editions"]:
+        if e.get("based_on"):
+            editions[e["slug"]].based_on = editions[e["based_on"]]
+            editions[e["slug"]].save(update_fields=["based_on"])
     roles = {r["slug"]: StakeholderRole.objects.create(**_fields(r)) for r in data["roles"]}
     principles = {p["slug"]: Principle.objects.create(**_fields(p)) for p in data["principles"]}
     sections = {}
@@ -610,7 +678,7 @@ def load(snapshot: dict) -> dict[str, int]:
     for r in data["recommendations"]:
         rec = Recommendation.objects.create(
             **(
-                _fields(r, without=("principles", "roles", "previous"))
+                _fields(r, without=("principles", "roles", "previous", "predecessors"))
                 | {"edition": editions[r["edition"]], "section": sections[(r["edition"], r["section"])]}
             )
         )
@@ -622,6 +690,9 @@ def load(snapshot: dict) -> dict[str, int]:
     for rec, key in previous:
         rec.previous = recs[key]
         rec.save(update_fields=["previous"])
+    for r in data["recommendations"]:
+        if r.get("predecessors"):
+            recs[(r["edition"], r["key"])].predecessors.set([recs[tuple(k)] for k in r["predecessors"]])
     orgs = {}
     for o in data["organizations"]:
         org = Organization.objects.create(
@@ -700,6 +771,8 @@ def load(snapshot: dict) -> dict[str, int]:
             finding.recommendations.set([recs[tuple(k)] for k in f["recommendations"]])
     _load_review(data, editions=editions, orgs=orgs, recs=recs, cases=cases)
     _load_feedback(data.get("feedback", []), orgs=orgs, cases=cases, recs=recs)
+    # After the feedback it may link to.
+    _load_edition_changes(data.get("edition_changes", []), editions, recs)
     return {name: len(rows) for name, rows in data.items()}
 
 
@@ -758,3 +831,20 @@ def _load_review(data: dict, *, editions, orgs, recs, cases) -> None:
                 planned_by=day(s["planned_by"]) if s["planned_by"] else None,
             )
             statement.evidence_cases.set([cases[slug] for slug in s["evidence"]])
+
+
+def _load_edition_changes(rows, editions, recs) -> None:
+    for row in rows:
+        change = EditionChange.objects.create(
+            edition=editions[row["edition"]], kind=row["kind"], reason=row["reason"]
+        )
+        old = [recs[tuple(k)] for k in row["old"]]
+        change.old_recommendations.set(old)
+        change.new_recommendations.set([recs[tuple(k)] for k in row["new"]])
+        for f in row["feedback"]:
+            case = CaseStudy.objects.get(slug=f["case"])
+            feedback = Feedback.objects.filter(case=case, kind=f["kind"], text=f["text"]).first()
+            if feedback is None:
+                feedback = Feedback.objects.create(case=case, kind=f["kind"], text=f["text"])
+                feedback.recommendations.set(old)
+            change.feedback.add(feedback)

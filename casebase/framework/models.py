@@ -13,8 +13,15 @@ from casebase.core.markdown import MarkdownModelMixin
 
 
 class EditionQuerySet(models.QuerySet):
+    def public(self):
+        """Editions anyone may see: a draft edition is staff's work in progress, never public."""
+        return self.filter(is_draft=False)
+
     def current(self) -> "Edition | None":
-        return self.filter(is_current=True).first() or self.order_by("-published_on").first()
+        # A draft is never current, nor the fallback (its published_on is empty, and an
+        # empty date sorts first in a descending order on PostgreSQL).
+        public = self.public()
+        return public.filter(is_current=True).first() or public.order_by("-published_on").first()
 
 
 class Edition(MarkdownModelMixin, Sourced, models.Model):
@@ -25,6 +32,17 @@ class Edition(MarkdownModelMixin, Sourced, models.Model):
     published_on = models.DateField(null=True, blank=True)
     published_precision = precision_field()
     is_current = models.BooleanField(default=False)
+    # Staff draft the next edition as a copy of the current one (casebase.editions); until it
+    # is published it appears on no public page, list, API, export or snapshot.
+    is_draft = models.BooleanField(default=False, db_index=True)
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="later_editions",
+        help_text="The edition this one was drafted from: its crosswalk and diff run against it.",
+    )
     # What is known of the edition's size, so pages never present a partial list as the whole.
     practice_count = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How many practices the edition has, as far as is known."
@@ -122,6 +140,10 @@ class RecommendationQuerySet(models.QuerySet):
     def of_edition(self, edition):
         return self.filter(edition=edition)
 
+    def public(self):
+        """Recommendations of public editions only (never a draft's)."""
+        return self.filter(edition__is_draft=False)
+
     def needing_verification(self):
         return self.filter(grade__in=UNCONFIRMED_GRADES)
 
@@ -158,6 +180,15 @@ class Recommendation(MarkdownModelMixin, Sourced, models.Model):
         on_delete=models.SET_NULL,
         related_name="successors",
         help_text="The same recommendation in an earlier edition (crosswalk).",
+    )
+    # Every recommendation of the earlier edition this one carries on: one for a recommendation
+    # kept, renamed, changed or split off; several for a merge (``previous`` holds only one).
+    predecessors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="carried_into",
+        help_text="The recommendations of the earlier edition this one carries on (crosswalk).",
     )
 
     MARKDOWN_FIELDS = {"text": "text_html"}

@@ -14,8 +14,9 @@ from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
 from casebase.commitments import querying as commitments
 from casebase.core.evidence import FACT_GRADES, Evidence
-from casebase.framework.crosswalk import related_rules
+from casebase.framework.crosswalk import later_versions
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
+from casebase.framework.rules import related_rules
 from casebase.organizations.models import Organization
 
 LATEST_ON_HOME = 6
@@ -70,7 +71,7 @@ def edition(request, slug=None):
         if shown is None:
             raise Http404("No edition of the Framework has been loaded.")
     else:
-        shown = get_object_or_404(Edition, slug=slug)
+        shown = get_object_or_404(Edition.objects.public(), slug=slug)
     recommendations = list(
         shown.recommendations.select_related("section")
         .prefetch_related("principles", "roles")
@@ -92,7 +93,7 @@ def edition(request, slug=None):
         "pages/edition.html",
         {
             "edition": shown,
-            "editions": list(Edition.objects.order_by("-published_on", "slug")),
+            "editions": list(Edition.objects.public().order_by("-published_on", "slug")),
             "sections": [s for s in sections if s.parent_id is None],
             "principles": list(Principle.objects.all()),
             "roles": list(StakeholderRole.objects.all()),
@@ -108,7 +109,8 @@ def edition(request, slug=None):
 def recommendation(request, key):
     """One recommendation (current edition first, else the latest that has the key) and its cases."""
     versions = list(
-        Recommendation.objects.filter(key=key)
+        Recommendation.objects.public()
+        .filter(key=key)
         .select_related("edition", "section__parent")
         .prefetch_related("principles", "roles")
         .order_by("-edition__is_current", "-edition__published_on", "-edition__slug")
@@ -160,6 +162,8 @@ def recommendation(request, key):
         "pages/recommendation.html",
         {
             "rec": rec,
+            # Where it went in the current edition, when the current one dropped its key.
+            "later": later_versions([rec]).get(rec.pk),
             "other_versions": other_versions,
             "groups": groups,
             "applying_count": lens.count("rec", key),

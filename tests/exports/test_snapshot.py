@@ -149,6 +149,41 @@ def test_round_trip_keeps_the_crosswalk_to_other_instruments(casebase_data, tmp_
     assert Instrument.objects.count() == len(data["instruments"])
 
 
+def test_round_trip_keeps_editions_and_their_crosswalk(casebase_data, tmp_path):
+    """A published second edition (a split, a merge, a retirement, feedback from a published
+    case) and a draft third: the published ones and their changes round-trip, the draft is left out."""
+    from casebase.commitments.models import Feedback
+    from casebase.editions import services
+    from tests.conftest import make_user
+
+    editor = make_user("snapshot-editor", is_staff=True)
+    draft = services.draft_next_edition(slug="2025", title="Second", by=editor)
+    recs = list(draft.recommendations.order_by("key"))
+    case = CaseStudy.objects.published().order_by("slug").first()
+    feedback = Feedback.objects.create(case=case, kind="unclear", text="Two in one.")
+    feedback.recommendations.set(recs[0].predecessors.all())
+    services.split_recommendation(
+        edition=draft, recommendation=recs[0], reason="Two in one.", feedback=[feedback], by=editor,
+        parts=[{"key": "part-a", "title": "A", "text": ""}, {"key": "part-b", "title": "B", "text": ""}],
+    )  # fmt: skip
+    services.merge_recommendations(edition=draft, recommendations=recs[1:3], key="joined", title="Joined",
+                                   text="", reason="Overlap.", by=editor)  # fmt: skip
+    services.retire_recommendation(edition=draft, recommendation=recs[3], reason="Gone.", by=editor)
+    services.publish_edition(edition=draft, by=editor)
+    services.draft_next_edition(slug="2026", title="Secret third", by=editor)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    call_command("export_snapshot", output=str(first), date="2026-01-31", stderr=open("/dev/null", "w"))
+    data = json.loads(first.read_text())["data"]
+    assert {e["slug"] for e in data["editions"]} == {"2023", "2025"}
+    assert sorted(c["kind"] for c in data["edition_changes"]) == ["merged", "retired", "split"]
+    empty_database()
+    Feedback.objects.all().delete()
+    call_command("load_snapshot", str(first), stdout=open("/dev/null", "w"))
+    assert Edition.objects.get(slug="2025").based_on.slug == "2023"
+    call_command("export_snapshot", output=str(second), date="2026-01-31", stderr=open("/dev/null", "w"))
+    assert first.read_text() == second.read_text()
+
+
 def test_snapshot_holds_only_published_records_with_dictionary(casebase_data, tmp_path):
     make_cases(12, seed=12)
     Analysis.objects.create(slug="draft-analysis", title="Draft", status="draft")

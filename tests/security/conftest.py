@@ -112,6 +112,12 @@ def build_world(*, load: bool = True) -> SimpleNamespace:
     w.assessment_a = commitments.start_assessment(
         cycle=w.cycle, organization=org_a, by=users["supporter_a"]
     ).assessment
+    from casebase.editions import services as editions
+
+    # A draft of the next edition: its pages are staff's, and every public page must not show it.
+    w.draft_edition = editions.draft_next_edition(
+        slug="2099-draft", title="Secret draft edition", by=users["editor"]
+    )
     return w
 
 

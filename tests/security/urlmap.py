@@ -402,6 +402,50 @@ REGISTRY: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w.draft_a.pk, "history_id": w.draft_a.history.earliest().history_id},
         post=POST_BY_STAFF,
     ),
+    # Drafting the next edition (/review/editions/): staff only. The sample edition is a draft.
+    "editions:list": Rule(expect=STAFF_ONLY, area=Area.REVIEW, post=POST_BY_STAFF),
+    "editions:draft": Rule(
+        expect=STAFF_ONLY, area=Area.REVIEW, kwargs=lambda w: {"slug": w.draft_edition.slug}
+    ),
+    **{
+        f"editions:{action}": Rule(
+            expect=STAFF_ONLY,
+            area=Area.REVIEW,
+            kwargs=lambda w: {"slug": w.draft_edition.slug, "key": w.recommendation.key},
+            post=POST_BY_STAFF,
+        )
+        for action in ("change", "split", "retire")
+    },
+    **{
+        f"editions:{action}": Rule(
+            expect=STAFF_ONLY,
+            area=Area.REVIEW,
+            kwargs=lambda w: {"slug": w.draft_edition.slug},
+            post=POST_BY_STAFF,
+        )
+        for action in ("merge", "add")
+    },
+    **{
+        f"editions:{action}": Rule(
+            expect=POST_ONLY,
+            area=Area.REVIEW,
+            html=False,
+            kwargs=lambda w: {"slug": w.draft_edition.slug},
+            post=POST_BY_STAFF,
+        )
+        for action in ("publish", "discard")
+    },
+    # A published edition's crosswalk and diff are public; a draft's do not exist for anyone
+    # (tests/editions walks a published one).
+    "edition_pages:crosswalk": Rule(
+        expect=every(DENIED), kwargs=lambda w: {"slug": w.draft_edition.slug}, note="a draft: 404"
+    ),
+    "edition_pages:crosswalk_download": Rule(
+        expect=every(DENIED), html=False, kwargs=lambda w: {"slug": w.draft_edition.slug, "ext": "json"}
+    ),
+    "edition_pages:changes": Rule(
+        expect=every(DENIED), kwargs=lambda w: {"slug": w.draft_edition.slug}, note="a draft: 404"
+    ),
     # Suggested corrections: anyone suggests (from a public page), only editors decide.
     "corrections:new": Rule(
         expect=PUBLIC,

@@ -23,7 +23,7 @@ from casebase.commitments.models import DossierNote, Feedback
 from casebase.corrections import services as corrections
 from casebase.corrections.models import Suggestion
 from casebase.corrections.pages import page_for
-from casebase.framework.models import Recommendation
+from casebase.framework.models import Edition, Recommendation
 from casebase.organizations.models import Organization
 from casebase.submissions.models import Comment, Status, Submission
 from tests.conftest import PASSWORD, client_for, make_reader, make_user
@@ -705,6 +705,80 @@ ROWS = [
         data=lambda ctx: {"decision": "decline", "reason": "Not so."},
         effect=lambda ctx, persona: Suggestion.objects.filter(status=Suggestion.Status.DECLINED).exists(),
     ),
+    # --- drafting the next edition: staff only; a draft's public pages do not exist ------------
+    Row("edition-list", "get", lambda ctx: "/review/editions/", STAFF_ONLY, state=None),
+    Row(
+        "edition-new",
+        "post",
+        lambda ctx: "/review/editions/",
+        STAFF_ONLY,
+        state=None,
+        data=lambda ctx: {"slug": "2098", "title": "Drafted in the matrix"},
+        effect=lambda ctx, persona: Edition.objects.filter(slug="2098", is_draft=True).exists(),
+    ),
+    Row("edition-draft", "get", lambda ctx: "/review/editions/2099/", STAFF_ONLY, state=None),
+    *[
+        Row(
+            f"edition-{action}-form",
+            "get",
+            lambda ctx, a=action: f"/review/editions/2099/{a}",
+            STAFF_ONLY,
+            state=None,
+        )
+        for action in ("change/builders-1/", "split/builders-1/", "retire/builders-1/", "merge/", "add/")
+    ],
+    Row(
+        "edition-change",
+        "post",
+        lambda ctx: "/review/editions/2099/change/builders-1/",
+        STAFF_ONLY,
+        state=None,
+        data=lambda ctx: {"title": "Renamed in the matrix", "text": "", "reason": "Clearer."},
+        effect=lambda ctx, persona: Recommendation.objects.filter(title="Renamed in the matrix").exists(),
+    ),
+    Row(
+        "edition-retire",
+        "post",
+        lambda ctx: "/review/editions/2099/retire/builders-2/",
+        STAFF_ONLY,
+        state=None,
+        data=lambda ctx: {"reason": "Obsolete."},
+        effect=lambda ctx, persona: (
+            not Recommendation.objects.filter(edition__slug="2099", key="builders-2").exists()
+        ),
+    ),
+    Row(
+        "edition-publish",
+        "post",
+        lambda ctx: "/review/editions/2099/publish/",
+        STAFF_ONLY,
+        state=None,
+        effect=lambda ctx, persona: Edition.objects.filter(slug="2099", is_current=True).exists(),
+    ),
+    Row(
+        "edition-discard",
+        "post",
+        lambda ctx: "/review/editions/2099/discard/",
+        STAFF_ONLY,
+        state=None,
+        effect=lambda ctx, persona: not Edition.objects.filter(slug="2099").exists(),
+    ),
+    *[
+        Row(
+            f"edition-draft-public-{name}",
+            "get",
+            lambda ctx, p=path: p,
+            dict.fromkeys(PERSONAS, 404),
+            state=None,
+        )
+        for name, path in (
+            ("page", "/framework/2099/"),
+            ("changes", "/framework/2099/changes/"),
+            ("crosswalk", "/framework/2099/crosswalk/"),
+            ("crosswalk-json", "/framework/2099/crosswalk.json"),
+            ("recommendation", "/recommendations/renamed-only-in-draft/"),
+        )
+    ],
     # --- reader accounts -------------------------------------------------------------------
     Row("signup-page", "get", lambda ctx: "/accounts/signup/", SIGNED_OUT_ONLY, state=None),
     Row(
@@ -947,6 +1021,13 @@ def ctx(matrix_world, db, request):
     if row.id.startswith("correction-"):
         page = page_for("/recommendations/builders-1/")
         context["suggestion"] = corrections.suggest(page=page, target=page.target("text"), problem="Wrong.")
+    if row.id.startswith("edition-") and row.id not in ("edition-list", "edition-new"):
+        from casebase.editions import services as editions
+
+        draft = editions.draft_next_edition(slug="2099", title="Matrix draft", by=editor)
+        Recommendation.objects.filter(edition=draft, key="builders-2").update(key="renamed-only-in-draft")
+        if row.id != "edition-draft-public-recommendation":
+            Recommendation.objects.filter(edition=draft, key="renamed-only-in-draft").update(key="builders-2")
     reader = matrix_world.users["reader"]
     context["subscription"] = Subscription.objects.create(user=reader, query="role=builder", label="Builders")
     context["unsubscribe"] = following.unsubscribe_token(context["subscription"])

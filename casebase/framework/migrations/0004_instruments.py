@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('framework', '0002_evidence'),
+        ('framework', '0003_draft_editions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
