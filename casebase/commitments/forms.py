@@ -26,7 +26,7 @@ class CycleForm(Form):
         label="Address", max_length=SLUG_MAX, help_text="Letters, digits and hyphens, e.g. 2025-review."
     )
     edition = forms.ModelChoiceField(
-        label="Edition of the Framework", queryset=Edition.objects.order_by("-published_on", "slug")
+        label="Edition of the Framework", queryset=Edition.objects.public().order_by("-published_on", "slug")
     )
     opens_on = forms.DateField(label="Opens on", widget=DateInput(), help_text=DATE_HELP)
     deadline = forms.DateField(label="Deadline", widget=DateInput(), help_text=DATE_HELP)

@@ -86,6 +86,9 @@ def open_cycle(
         problems["slug"] = f"Give an address of at most {SLUG_MAX} characters."
     if deadline < opens_on:
         problems["deadline"] = "The deadline cannot be before the cycle opens."
+    if edition.is_draft:
+        # Supporters answer against a published edition only: a draft is not public.
+        problems["edition"] = "Choose a published edition: a draft cannot be assessed against."
     if ReportingCycle.objects.filter(slug=slug).exists():
         problems["slug"] = "A cycle already uses this address."
     if problems:

@@ -47,7 +47,8 @@ from casebase.framework.models import (
 )
 from casebase.organizations.models import Organization
 
-# 3: reporting cycles and published self-assessments with their statements.
+# 3: reporting cycles, published self-assessments with their statements, feedback from public
+# sources, editions' changes (their crosswalks), other instruments and the mappings to them.
 FORMAT_VERSION = 3
 
 

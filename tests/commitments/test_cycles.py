@@ -114,3 +114,23 @@ def test_supporters_and_readers_cannot_open_cycles(cycle, supporter_a_client, re
 def test_admin_lists_the_review_records(cycle, admin_client_):
     for model in ("reportingcycle", "selfassessment", "statement"):
         assert admin_client_.get(f"/admin/commitments/{model}/").status_code == 200
+
+
+def test_a_draft_edition_is_never_offered_nor_accepted(cycle, editor_client, editor):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from casebase.commitments import services
+    from casebase.framework.models import Edition
+
+    draft = Edition.objects.create(slug="2099", title="Draft of 2099", is_draft=True)
+    page = editor_client.get("/review/cycles/").content.decode()
+    assert "Draft of 2099" not in page
+    response = editor_client.post("/review/cycles/", open_post(edition=str(draft.pk)))
+    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    with pytest.raises(ValidationError, match="Choose a published edition"):
+        services.open_cycle(
+            title="x", slug="x", edition=draft, opens_on=timezone.localdate(),
+            deadline=timezone.localdate(), by=editor,
+        )  # fmt: skip
+    assert ReportingCycle.objects.count() == 1
