@@ -25,7 +25,7 @@ def text_field(**kw):
 
 
 class DraftForm(Form):
-    slug = forms.SlugField(max_length=50, help_text="Used in /framework/<slug>/, e.g. 2025.")
+    slug = forms.SlugField(max_length=50, help_text="Its address: /framework/2025/ for the slug 2025.")
     title = forms.CharField(max_length=200)
 
 

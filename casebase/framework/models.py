@@ -27,7 +27,7 @@ class EditionQuerySet(models.QuerySet):
 class Edition(MarkdownModelMixin, Sourced, models.Model):
     """One yearly edition of the Framework. Exactly one is current."""
 
-    slug = models.SlugField(unique=True, help_text="Used in /framework/<edition>/, e.g. 2023.")
+    slug = models.SlugField(unique=True, help_text="Its address: /framework/2023/ for the slug 2023.")
     title = models.CharField(max_length=200)
     published_on = models.DateField(null=True, blank=True)
     published_precision = precision_field()
