@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from casebase.commitments.models import ReportingCycle, SelfAssessment, Statement
+from casebase.core.admin import BoundedInline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,7 +23,7 @@ class ReportingCycleAdmin(ReadOnlyAdmin):
     list_filter = ["is_open", "edition"]
 
 
-class StatementInline(admin.TabularInline):
+class StatementInline(BoundedInline, admin.TabularInline):
     model = Statement
     fields = ["recommendation", "status", "justification", "planned_measure", "planned_by"]
     readonly_fields = fields
