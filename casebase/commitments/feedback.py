@@ -304,47 +304,49 @@ class DossierSummary:
 
 
 def _by_rec(rows) -> dict:
-    return {rec_id: n for rec_id, n in rows}
+    return {key: n for key, n in rows}
 
 
 def dossier_summaries(recommendations=None) -> list[DossierSummary]:
     """Every recommendation of the current edition (or those given) with its counts and gaps."""
     recs = list(recommendations if recommendations is not None else current_recommendations())
-    ids = [r.pk for r in recs]
+    # By key, as ?rec=<key> and the public timeline count: cases and statements coded against an
+    # earlier edition count for the recommendation that carries its key on.
+    keys = [r.key for r in recs]
     feedback = _by_rec(
-        Feedback.recommendations.through.objects.filter(recommendation_id__in=ids)
-        .values("recommendation_id")
+        Feedback.recommendations.through.objects.filter(recommendation__key__in=keys)
+        .values("recommendation__key")
         .annotate(n=Count("feedback_id", distinct=True))
-        .values_list("recommendation_id", "n")
+        .values_list("recommendation__key", "n")
     )
     cases = _by_rec(
         applying_applications()
-        .filter(recommendation_id__in=ids)
-        .values("recommendation_id")
+        .filter(recommendation__key__in=keys)
+        .values("recommendation__key")
         .annotate(n=Count("case_id", distinct=True))
-        .values_list("recommendation_id", "n")
+        .values_list("recommendation__key", "n")
     )
-    statements: dict[int, dict] = {}
-    for rec_id, status, n in (
+    statements: dict[str, dict] = {}
+    for key, status, n in (
         Statement.objects.public()
-        .filter(recommendation_id__in=ids)
-        .values("recommendation_id", "status")
+        .filter(recommendation__key__in=keys)
+        .values("recommendation__key", "status")
         .annotate(n=Count("pk"))
-        .values_list("recommendation_id", "status", "n")
+        .values_list("recommendation__key", "status", "n")
     ):
-        statements.setdefault(rec_id, {})[status] = n
+        statements.setdefault(key, {})[status] = n
     evidenced = set(
         Statement.objects.public()
-        .filter(recommendation_id__in=ids, status__in=PRACTISING, evidence_cases__is_published=True)
-        .values_list("recommendation_id", flat=True)
+        .filter(recommendation__key__in=keys, status__in=PRACTISING, evidence_cases__is_published=True)
+        .values_list("recommendation__key", flat=True)
     )
     return [
         DossierSummary(
             recommendation=r,
-            feedback=feedback.get(r.pk, 0),
-            cases=cases.get(r.pk, 0),
-            statements=statements.get(r.pk, {}),
-            evidenced_practice=r.pk in evidenced,
+            feedback=feedback.get(r.key, 0),
+            cases=cases.get(r.key, 0),
+            statements=statements.get(r.key, {}),
+            evidenced_practice=r.key in evidenced,
         )
         for r in recs
     ]
@@ -366,7 +368,9 @@ class Dossier:
 def dossier(recommendation: Recommendation) -> Dossier:
     summary = dossier_summaries([recommendation])[0]
     items = (
-        recommendation.feedback.select_related(
+        Feedback.objects.filter(recommendations__key=recommendation.key)
+        .distinct()
+        .select_related(
             "organization",
             "case",
             "tagged_by",
@@ -381,12 +385,12 @@ def dossier(recommendation: Recommendation) -> Dossier:
         grouped[item.kind].append(item)
     applications = list(
         Application.objects.of_published_cases()
-        .filter(recommendation=recommendation)
+        .filter(recommendation__key=recommendation.key)
         .select_related("case", "case__organization")
         .order_by("case__title", "voice")
     )
     statements = (
-        Statement.objects.filter(recommendation=recommendation)
+        Statement.objects.filter(recommendation__key=recommendation.key)
         .select_related("assessment__cycle", "assessment__organization")
         .prefetch_related("evidence_cases")
         .order_by("-assessment__cycle__opens_on", "assessment__cycle__pk", "assessment__organization__name")
@@ -399,5 +403,7 @@ def dossier(recommendation: Recommendation) -> Dossier:
         feedback_by_kind=[(Feedback.Kind(k).label, v) for k, v in grouped.items() if v],
         applications=applications,
         statements_by_cycle=list(by_cycle.items()),
-        notes=list(recommendation.dossier_notes.select_related("author")),
+        notes=list(
+            DossierNote.objects.filter(recommendation__key=recommendation.key).select_related("author")
+        ),
     )

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from casebase.cases.models import CaseStudy
+from casebase.cases.models import CaseStudy, case_is_public
 from casebase.framework.models import Edition, Recommendation
 from casebase.organizations.models import Organization
 
@@ -124,6 +124,15 @@ class SelfAssessment(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        # A draft, a submission or a request for changes shows on no public page: saving one
+        # keeps every cached page (a supporter saves a draft many times in a cycle).
+        return self.is_public
+
+
+def assessment_is_public(assessment_id) -> bool:
+    return SelfAssessment.objects.filter(pk=assessment_id, status=SelfAssessment.Status.PUBLISHED).exists()
+
 
 class StatementQuerySet(models.QuerySet):
     def public(self):
@@ -161,6 +170,9 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.assessment}: {self.recommendation.key}"
+
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        return assessment_is_public(self.assessment_id)
 
 
 class Feedback(models.Model):
@@ -204,6 +216,17 @@ class Feedback(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        """Only feedback from a public source is quoted on public pages (an edition's changes)."""
+        if self.case_id and case_is_public(self.case_id):
+            return True
+        return (
+            bool(self.statement_id)
+            and Statement.objects.filter(
+                pk=self.statement_id, assessment__status=SelfAssessment.Status.PUBLISHED
+            ).exists()
+        )
+
 
 class DossierNote(models.Model):
     """An editor's note in a recommendation's review dossier (staff only)."""
@@ -220,3 +243,6 @@ class DossierNote(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        return False  # staff only

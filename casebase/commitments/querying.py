@@ -231,6 +231,9 @@ def recommendation_commitments(key: str, *, evidence: str) -> Commitments:
     return out
 
 
+PLANNING = frozenset({Statement.Status.PLANNED, Statement.Status.PARTLY})
+
+
 def _due(rows: list[Row], today: datetime.date | None = None) -> list[DueMeasure]:
     """Planned measures whose date has come, each with the organization's later statement on it
     (the first practised one, else the next one)."""
@@ -239,7 +242,14 @@ def _due(rows: list[Row], today: datetime.date | None = None) -> list[DueMeasure
     for row in rows:
         answered = [cell for cell in row.cells if cell is not None]
         for i, statement in enumerate(answered):
-            if statement.planned_measure and statement.planned_by and statement.planned_by <= today:
+            # A measure counts as planned only beside a status that plans more (planned or partly):
+            # one left over on a practised or declined statement is not a commitment.
+            if (
+                statement.status in PLANNING
+                and statement.planned_measure
+                and statement.planned_by
+                and statement.planned_by <= today
+            ):
                 later = answered[i + 1 :]
                 practised = next((s for s in later if s.status == Statement.Status.PRACTISED), None)
                 due.append(DueMeasure(statement, practised or (later[0] if later else None)))

@@ -144,8 +144,8 @@ TABLES = {
             "old": "The earlier edition's recommendations it concerns, as [edition, key] pairs.",
             "new": "This edition's recommendations it produced, as [edition, key] pairs.",
             "reason": "Why, according to PAI staff.",
-            "feedback": "The feedback that prompted it, where its source is a published case: "
-            "[{case, kind, text}] (feedback from unpublished sources is not included).",
+            "feedback": "The feedback that prompted it, where its source is public (see `feedback`): "
+            "[{case, statement, kind, text}], naming a row of the feedback table.",
         },
     ),
     "findings": (
@@ -538,9 +538,14 @@ def _edition_changes() -> list[dict]:
     changes = (
         EditionChange.objects.filter(edition__is_draft=False)
         .select_related("edition")
-        .prefetch_related("old_recommendations__edition", "new_recommendations__edition", "feedback__case")
+        .prefetch_related(
+            "old_recommendations__edition", "new_recommendations__edition", "feedback__case",
+            "feedback__statement__assessment__cycle", "feedback__statement__assessment__organization",
+            "feedback__statement__recommendation__edition",
+        )
         .order_by("edition__slug", "kind", "reason", "pk")
-    )
+    )  # fmt: skip
+    public = set(public_feedback().values_list("pk", flat=True))
     return sorted(
         (
             {
@@ -549,14 +554,20 @@ def _edition_changes() -> list[dict]:
                 "old": sorted([r.edition.slug, r.key] for r in c.old_recommendations.all()),
                 "new": sorted([r.edition.slug, r.key] for r in c.new_recommendations.all()),
                 "reason": c.reason,
-                # Feedback has no stable key of its own: it goes by its published case and words.
+                # Feedback has no stable key of its own: it goes by its source and words, as in
+                # the feedback table (only feedback from a public source is in either).
                 "feedback": sorted(
                     (
-                        {"case": f.case.slug, "kind": f.kind, "text": f.text}
+                        {
+                            "case": f.case.slug if f.case else None,
+                            "statement": _statement_ref(f.statement),
+                            "kind": f.kind,
+                            "text": f.text,
+                        }
                         for f in c.feedback.all()
-                        if f.case is not None and f.case.is_published
+                        if f.pk in public
                     ),
-                    key=lambda f: (f["case"], f["kind"], f["text"]),
+                    key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False),
                 ),
             }  # fmt: skip
             for c in changes
@@ -777,18 +788,21 @@ def load(snapshot: dict) -> dict[str, int]:
     return {name: len(rows) for name, rows in data.items()}
 
 
+def _statement_lookup(ref: list, prefix: str = "") -> Q:
+    """The statement a snapshot names as [cycle slug, organization slug, [edition, key]]."""
+    cycle, organization, (edition, key) = ref
+    return Q(**{
+        f"{prefix}assessment__cycle__slug": cycle, f"{prefix}assessment__organization__slug": organization,
+        f"{prefix}recommendation__edition__slug": edition, f"{prefix}recommendation__key": key,
+    })  # fmt: skip
+
+
 def _load_feedback(rows_: list[dict], *, orgs: dict, cases: dict, recs: dict) -> None:
     """Feedback last: its sources (cases, and statements of the cycles loaded before it) exist by now."""
     for row in rows_:
         statement = None
         if row["statement"]:
-            cycle, organization, (edition, key) = row["statement"]
-            statement = Statement.objects.filter(
-                assessment__cycle__slug=cycle,
-                assessment__organization__slug=organization,
-                recommendation__edition__slug=edition,
-                recommendation__key=key,
-            ).first()
+            statement = Statement.objects.filter(_statement_lookup(row["statement"])).first()
             if statement is None:
                 # Never dropped quietly: the whole load is rolled back and says which is missing.
                 raise ValueError(f"Feedback names a statement the snapshot does not hold: {row['statement']}")
@@ -839,13 +853,16 @@ def _load_edition_changes(rows, editions, recs) -> None:
         change = EditionChange.objects.create(
             edition=editions[row["edition"]], kind=row["kind"], reason=row["reason"]
         )
-        old = [recs[tuple(k)] for k in row["old"]]
-        change.old_recommendations.set(old)
+        change.old_recommendations.set([recs[tuple(k)] for k in row["old"]])
         change.new_recommendations.set([recs[tuple(k)] for k in row["new"]])
         for f in row["feedback"]:
-            case = CaseStudy.objects.get(slug=f["case"])
-            feedback = Feedback.objects.filter(case=case, kind=f["kind"], text=f["text"]).first()
+            found = Feedback.objects.filter(kind=f["kind"], text=f["text"])
+            if f["case"]:
+                found = found.filter(case__slug=f["case"])
+            if f["statement"]:
+                found = found.filter(_statement_lookup(f["statement"], prefix="statement__"))
+            feedback = found.first()
             if feedback is None:
-                feedback = Feedback.objects.create(case=case, kind=f["kind"], text=f["text"])
-                feedback.recommendations.set(old)
+                # Never dropped quietly: the whole load is rolled back and says which is missing.
+                raise ValueError(f"An edition change names feedback the snapshot does not hold: {f}")
             change.feedback.add(feedback)

@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from casebase.commitments.models import Feedback
-from casebase.framework.models import Edition, Recommendation
+from casebase.framework.models import Edition, Recommendation, edition_is_public
 
 REASON_MAX = 2000
 
@@ -45,6 +45,9 @@ class EditionChange(models.Model):
 
     class Meta:
         ordering = ["edition", "created_at", "pk"]
+
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        return edition_is_public(self.edition_id)
 
     def __str__(self):
         return f"{self.get_kind_display()} in {self.edition.slug}"

@@ -217,6 +217,20 @@ def _check_keys(draft, keys, freed=()):
         raise EditionError("Each new recommendation needs a key of its own.")
     if clash := sorted(set(keys) & taken):
         raise EditionError(f"This edition already has a recommendation with the key “{clash[0]}”.")
+    # Pages, timelines, ?rec= and clause mappings join editions by key: a key an earlier edition
+    # gave another recommendation (a retired one, say) would inherit its cases and statements.
+    # Only a key this change carries on (a split part or a merge keeping its own) may recur.
+    if reused := sorted(
+        Recommendation.objects.exclude(edition=draft)
+        .filter(key__in=keys)
+        .exclude(key__in=[r.key for r in freed])
+        .values_list("key", flat=True)
+        .distinct()
+    ):
+        raise EditionError(
+            f"The key “{reused[0]}” belonged to another recommendation in an earlier edition: "
+            "choose a new one, so that cases and statements coded against it stay with it."
+        )
 
 
 def _record(draft, kind, *, old, new, reason, feedback, by) -> EditionChange:

@@ -12,6 +12,10 @@ from casebase.core.evidence import FACT_GRADES, SHOWN_GRADES, UNCONFIRMED_GRADES
 from casebase.core.markdown import MarkdownModelMixin
 
 
+def edition_is_public(edition_id) -> bool:
+    return Edition.objects.filter(pk=edition_id, is_draft=False).exists()
+
+
 class EditionQuerySet(models.QuerySet):
     def public(self):
         """Editions anyone may see: a draft edition is staff's work in progress, never public."""
@@ -70,6 +74,10 @@ class Edition(MarkdownModelMixin, Sourced, models.Model):
     def __str__(self):
         return self.title
 
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        # Staff drafting the next edition change no public page until they publish it.
+        return not self.is_draft
+
     def get_absolute_url(self):
         return reverse("framework:edition", args=[self.slug])
 
@@ -98,6 +106,9 @@ class Section(MarkdownModelMixin, Sourced, models.Model):
 
     def __str__(self):
         return self.short_title or self.title
+
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        return edition_is_public(self.edition_id)
 
 
 class StakeholderRole(Sourced, TagBase):
@@ -202,6 +213,9 @@ class Recommendation(MarkdownModelMixin, Sourced, models.Model):
 
     def __str__(self):
         return self.reader_label
+
+    def affects_public_pages(self) -> bool:  # see casebase.core.pagecache
+        return edition_is_public(self.edition_id)
 
     @property
     def confirmed_number(self) -> int | None:

@@ -33,7 +33,8 @@ def _export(request, ext: str, *, name: str, about: dict, **subject):
 @require_GET
 def recommendation_export(request, key, ext):
     rec = (
-        Recommendation.objects.filter(key=key)
+        Recommendation.objects.public()
+        .filter(key=key)
         .select_related("edition")
         .order_by("-edition__is_current", "-edition__published_on", "-edition__slug")
         .first()

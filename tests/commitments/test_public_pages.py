@@ -400,3 +400,44 @@ def test_a_supporters_words_are_escaped_everywhere(client, review):
         html = client.get(url).text
         assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_a_measure_left_on_a_statement_that_plans_nothing_more_is_not_due(client, review):
+    review.a_planned.status = Statement.Status.DECLINED
+    review.a_planned.save()
+    commitments = section(client.get(review.rec.get_absolute_url()).text)
+    due = [text_of(li) for li in commitments.iterfind(".//ul[@class='commitment-due']/li")]
+    assert not any("Label every generated video" in item for item in due)
+
+
+def test_a_key_only_a_draft_edition_has_exports_nothing(client, review):
+    from casebase.framework.models import Edition, Recommendation, Section
+
+    draft = Edition.objects.create(slug="2099", title="Draft", is_draft=True)
+    section_ = Section.objects.create(edition=draft, key="drafting", title="Drafting")
+    Recommendation.objects.create(
+        edition=draft, section=section_, key="draft-only", title="Secret draft title"
+    )
+    for ext in ("csv", "json"):
+        response = client.get(f"/recommendations/draft-only/commitments.{ext}")
+        assert response.status_code == 404 and "Secret draft title" not in body(response)
+
+
+def test_saving_an_unpublished_self_assessment_keeps_the_cached_pages(
+    review, django_capture_on_commit_callbacks
+):
+    from casebase.core import pagecache
+
+    draft = SelfAssessment.objects.get(organization__slug="hidden-0")
+    statement = draft.statements.get()
+    before = pagecache.content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        statement.justification = "Still drafting."
+        statement.save()
+        statement.evidence_cases.set([])
+        draft.save()
+    assert pagecache.content_version() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = SelfAssessment.Status.PUBLISHED
+        draft.save()
+    assert pagecache.content_version() != before

@@ -256,6 +256,10 @@ def test_one_change_per_recommendation_and_nothing_lost(casebase_data, editor):
     with pytest.raises(services.EditionError):
         services.draft_next_edition(slug="2026", title="Another", by=editor)
     section = draft.sections.order_by("order").first()
+    # A retired key is never given to another recommendation: it would inherit the retired one's cases.
+    with pytest.raises(services.EditionError, match="belonged to another recommendation"):
+        services.add_recommendation(edition=draft, section=section, key=rec.key, title="Not it", text="",
+                                    reason="Reuse.", by=editor)  # fmt: skip
     services.add_recommendation(edition=draft, section=section, key="brand-new", title="New one", text="",
                                 reason="Missing.", by=editor)  # fmt: skip
     entries = services.crosswalk(draft)
@@ -305,3 +309,19 @@ def test_snapshot_holds_published_editions_and_their_changes_only(casebase_data,
     ]  # fmt: skip
     joined = next(r for r in data["recommendations"] if r["key"] == "joined")
     assert joined["predecessors"] == sorted([["2023", recs[0].key], ["2023", recs[1].key]])
+
+
+def test_drafting_keeps_the_cached_pages_and_publishing_renews_them(
+    casebase_data, editor, django_capture_on_commit_callbacks
+):
+    from casebase.core import pagecache
+
+    before = pagecache.content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = services.draft_next_edition(slug="2025", title="Next", by=editor)
+        rec = draft.recommendations.order_by("key").first()
+        services.retire_recommendation(edition=draft, recommendation=rec, reason="Obsolete.", by=editor)
+    assert pagecache.content_version() == before  # a draft is on no public page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_edition(edition=draft, by=editor)
+    assert pagecache.content_version() != before

@@ -1,5 +1,6 @@
 """The dated snapshot: published data only, a data dictionary, and an exact round trip."""
 
+import datetime
 import json
 
 import pytest
@@ -152,7 +153,9 @@ def test_round_trip_keeps_the_crosswalk_to_other_instruments(casebase_data, tmp_
 def test_round_trip_keeps_editions_and_their_crosswalk(casebase_data, tmp_path):
     """A published second edition (a split, a merge, a retirement, feedback from a published
     case) and a draft third: the published ones and their changes round-trip, the draft is left out."""
-    from casebase.commitments.models import Feedback
+    from django.utils import timezone
+
+    from casebase.commitments.models import Feedback, ReportingCycle, SelfAssessment, Statement
     from casebase.editions import services
     from tests.conftest import make_user
 
@@ -166,8 +169,26 @@ def test_round_trip_keeps_editions_and_their_crosswalk(casebase_data, tmp_path):
         edition=draft, recommendation=recs[0], reason="Two in one.", feedback=[feedback], by=editor,
         parts=[{"key": "part-a", "title": "A", "text": ""}, {"key": "part-b", "title": "B", "text": ""}],
     )  # fmt: skip
+    # The merge answers a supporter's feedback, filed with a statement of a published self-assessment.
+    cycle = ReportingCycle.objects.create(
+        slug="2024-review", title="2024 review", edition=Edition.objects.get(slug="2023"),
+        opens_on=datetime.date(2024, 1, 1), deadline=datetime.date(2024, 3, 1),
+    )  # fmt: skip
+    assessment = SelfAssessment.objects.create(
+        cycle=cycle, organization=case.organization, status="published", published_at=timezone.now()
+    )
+    statement = Statement.objects.create(
+        assessment=assessment,
+        recommendation=recs[1].predecessors.get(),
+        status="partly",
+        justification="Half.",
+    )
+    said = Feedback.objects.create(
+        statement=statement, organization=case.organization, kind="conflicting", text="These overlap."
+    )
+    said.recommendations.set([statement.recommendation])
     services.merge_recommendations(edition=draft, recommendations=recs[1:3], key="joined", title="Joined",
-                                   text="", reason="Overlap.", by=editor)  # fmt: skip
+                                   text="", reason="Overlap.", feedback=[said], by=editor)  # fmt: skip
     services.retire_recommendation(edition=draft, recommendation=recs[3], reason="Gone.", by=editor)
     services.publish_edition(edition=draft, by=editor)
     services.draft_next_edition(slug="2026", title="Secret third", by=editor)
@@ -176,10 +197,19 @@ def test_round_trip_keeps_editions_and_their_crosswalk(casebase_data, tmp_path):
     data = json.loads(first.read_text())["data"]
     assert {e["slug"] for e in data["editions"]} == {"2023", "2025"}
     assert sorted(c["kind"] for c in data["edition_changes"]) == ["merged", "retired", "split"]
+    merged = next(c for c in data["edition_changes"] if c["kind"] == "merged")
+    assert merged["feedback"] == [{
+        "case": None, "statement": ["2024-review", case.organization.slug, ["2023", statement.recommendation.key]],
+        "kind": "conflicting", "text": "These overlap.",
+    }]  # fmt: skip
     empty_database()
     Feedback.objects.all().delete()
     call_command("load_snapshot", str(first), stdout=open("/dev/null", "w"))
     assert Edition.objects.get(slug="2025").based_on.slug == "2023"
+    assert (
+        Edition.objects.get(slug="2025").changes.get(kind="merged").feedback.get().statement.justification
+        == "Half."
+    )
     call_command("export_snapshot", output=str(second), date="2026-01-31", stderr=open("/dev/null", "w"))
     assert first.read_text() == second.read_text()
 
