@@ -239,8 +239,31 @@ def test_word_diff_is_bounded_and_right():
     assert [p.op for p in pieces] == ["same", "ins", "same", "ins", "same"]
     assert "".join(p.text for p in pieces if p.op != "del") == "Label all the synthetic content you make."
     hostile_a, hostile_b = "a " * 200_000, "b a " * 200_000
-    pieces = word_diff(hostile_a, hostile_b)  # capped: returns at once
+    pieces = word_diff(hostile_a, hostile_b)  # capped: too many edits to diff, shown old then new
     assert sum(len(p.text) for p in pieces) <= 2 * 20_000 + 10
+    assert [p.op for p in pieces] == ["del", "ins", "same", "del", "ins"]
+
+
+def test_word_diff_removes_and_adds_exactly_the_words_that_differ():
+    import random
+
+    rng = random.Random(15)
+    for _ in range(500):
+        vocab = rng.choice(["ab", "abcd", "abcdefghij"])
+        old = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        new = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        pieces = word_diff(old, new)
+        # Each side reads back word for word, spaces kept between removed and kept words.
+        assert "".join(p.text for p in pieces if p.op != "ins").split() == old.split()
+        assert "".join(p.text for p in pieces if p.op != "del").split() == new.split()
+    # Few edits, whatever the length: only the changed words are marked.
+    old = " ".join(f"w{i}" for i in range(1500))
+    new = old.replace("w700 ", "w700 inserted ").replace(" w1200 ", " ")
+    pieces = word_diff(old, new)
+    assert [(p.op, p.text.strip()) for p in pieces if p.op != "same"] == [
+        ("ins", "inserted"),
+        ("del", "w1200"),
+    ]
 
 
 def test_one_change_per_recommendation_and_nothing_lost(casebase_data, editor):
