@@ -24,7 +24,7 @@ from casebase.submissions.models import Submission
 from tests.security.forms import Form, invalid_fields, read_form
 from tests.security.test_authorization import url_for
 from tests.security.urlmap import REGISTRY, Area, Outcome
-from tests.security.xss import PAYLOADS, script_injection_problems, well_formedness_errors
+from tests.security.xss import PAYLOADS, parse_with_errors, script_injection_problems
 
 
 def nonce_of(response) -> str | None:
@@ -40,7 +40,7 @@ def check_page(response, label: str, *, ours: bool = True) -> list[str]:
     html = response.content.decode()
     problems = [f"{label}: {p}" for p in script_injection_problems(html, nonce_of(response))]
     if ours:
-        problems += [f"{label}: {p}" for p in well_formedness_errors(html)]
+        problems += [f"{label}: {p}" for p in parse_with_errors(html)[1]]
     return problems
 
 

@@ -7,6 +7,7 @@ browser would, and look for anything that could run: script elements, event
 handler attributes, script URLs, embedded documents.
 """
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 
@@ -109,13 +110,23 @@ EMBEDDING_TAGS = {"iframe", "frame", "object", "embed", "base", "applet"}
 
 
 def parse_html(text: str) -> ET.Element:
-    return html5lib.parse(text, namespaceHTMLElements=False)
+    return parse_with_errors(text)[0]
 
 
-def well_formedness_errors(text: str) -> list[str]:
-    """The HTML5 parse errors in a page: none means every tag opened is closed where it should be."""
+@functools.lru_cache(maxsize=16)
+def parse_with_errors(text: str) -> tuple[ET.Element, tuple[str, ...]]:
+    """The page's tree and its HTML5 parse errors, from one parse. html5lib is pure Python: a large
+    page takes as long to parse as to render, and a check often reads the same page twice (its
+    scripts and its errors, then its form), so the last few pages' parses are kept. Callers only
+    read the tree."""
     parser = html5lib.HTMLParser(namespaceHTMLElements=False)
-    parser.parse(text)
+    document = parser.parse(text)
+    return document, tuple(_described_errors(parser, text))
+
+
+def _described_errors(parser, text: str) -> list[str]:
+    """The parse errors, each with its place in the page: none means every tag opened is closed
+    where it should be."""
     lines = text.splitlines()
     errors = []
     for (line, col), code, data in parser.errors:
