@@ -43,3 +43,7 @@ STORAGES = STORAGES | {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 }
 WHITENOISE_USE_FINDERS = True
+# Look static files up when asked for rather than listing them all when the middleware starts:
+# every test client starts the middleware afresh, and listing every static file each time was
+# about a fifteenth of the suite's time.
+WHITENOISE_AUTOREFRESH = True

@@ -9,22 +9,16 @@ the other suites.
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
 
+from tests.conftest import signed_in_session
 from tests.find_browser import MISSING, chromium_path
 from tests.submissions.conftest import framework, make_submission  # noqa: F401  (fixtures)
 
 
 def session_cookie(user, url: str) -> dict:
     """A signed-in session for ``user``, as the cookie a browser would hold."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
+    return {"name": settings.SESSION_COOKIE_NAME, "value": signed_in_session(user), "url": url}
 
 
 # A form sent back with its errors answers 422 by design; Chromium logs that as a failed load.
