@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from casebase.cases import exports, search
 from casebase.cases.filters import CaseFilter
-from casebase.cases.models import CaseStudy, Collection
+from casebase.cases.models import CaseStudy, Collection, attach_tags
 from casebase.cases.querysets import (
     case_detail_queryset,
     case_sources,
@@ -15,6 +15,7 @@ from casebase.cases.querysets import (
     related_cases,
 )
 from casebase.core.params import clean_keys, values_of
+from casebase.core.templatetags import fragments
 from casebase.framework.crosswalk import later_versions
 
 PAGE_SIZE = 20
@@ -40,7 +41,7 @@ def case_list(request):
 
     # Only the page's cases are read from the database. First, so that the search's
     # own notice ("did you mean") comes with the others.
-    cases = case_filter.cases()
+    cases = case_filter.cases(tags=False)  # read for the cards not yet rendered (with_card_tags)
     status, notices = 200, list(case_filter.messages)
     if dropped:
         notices.append(
@@ -65,7 +66,7 @@ def case_list(request):
             f"page{'s' if paginator.num_pages != 1 else ''}."
         )
         page, status = None, 404
-    shown = with_snippets(page.object_list, case_filter.q) if page else []
+    shown = with_card_tags(request, with_snippets(page.object_list, case_filter.q)) if page else []
     base = case_filter.url(carry=False)
     joiner = "&" if base != "?" else ""
     context = {
@@ -133,6 +134,18 @@ def with_snippets(cases: list, q: str) -> list:
     for case in cases:
         case.snippet_source = sources.get(case.pk, "")
         case.snippet = search.snippet_html(case, q)
+    return cases
+
+
+def with_card_tags(request, cases: list) -> list:
+    """Attach tags to the listed cases whose card must be rendered: a card kept for this content
+    version (the "case-card" fragment of cases/partials.html) needs none, one with a search's
+    snippet is never kept. One cache round trip for the page's cards, and one query per kind
+    of tag for the cases that need them."""
+    missing = fragments.prefetch(
+        request, "case-card", [case.pk for case in cases if not getattr(case, "snippet", "")]
+    )
+    attach_tags([case for case in cases if case.pk in missing or getattr(case, "snippet", "")])
     return cases
 
 

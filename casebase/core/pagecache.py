@@ -24,6 +24,7 @@ re-tagged record, the change starts no new version (a supporter's draft is on
 no public page, so saving it keeps every cached page and the facet index).
 """
 
+import functools
 import hashlib
 import logging
 import time
@@ -59,7 +60,8 @@ LOCAL_MEMORY_SECONDS = 30
 ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
 
 
-def _release() -> str:
+@functools.cache
+def release() -> str:
     """The deployed code's commit, so a deploy never serves pages rendered by older templates."""
     base = Path(settings.BASE_DIR) / ".git"
     try:
@@ -190,7 +192,7 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.release = _release()
+        self.release = release()
 
     def key(self, request) -> str:
         # Host and scheme too: some pages (the feed, the API's next links) carry absolute

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from casebase.cases.filters import CaseFilter
 from casebase.cases.models import Application
+from casebase.cases.views import with_card_tags
 from casebase.commitments import querying as commitments
 from casebase.core.evidence import FACT_GRADES, Evidence
 from casebase.framework.crosswalk import later_versions
@@ -207,7 +208,7 @@ def organization_detail(request, slug):
         {
             "organization": organization,
             # The most recent few; the case list (?org=) pages through them all.
-            "cases": published.cases()[:CASES_SHOWN],
+            "cases": with_card_tags(request, published.cases(tags=False)[:CASES_SHOWN]),
             "case_count": published.count,
             "commitments": commitments.organization_commitments(organization, evidence=published.evidence),
             "reading": published,

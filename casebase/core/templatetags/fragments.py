@@ -1,0 +1,82 @@
+"""Fragments of published content, rendered once per content version and reused.
+
+    {% load fragments %}
+    {% published_fragment "case-card" case.pk %}…{% endpublished_fragment %}
+
+A case's card (its byline, summary and tag chips) is the same on every list,
+search, organization page and home page it appears on until the content
+changes: a page that misses the page cache (a new filter combination, a search,
+another page of results) still finds most of its cards rendered. The key holds
+the content version (casebase.core.pagecache), so any publish, edit or
+unpublish makes every fragment unused, as it does every cached page, and the
+deployed release, so new templates never show old fragments.
+
+Only what depends on the published records alone may go inside: nothing of
+the request, the reader or the page's parameters. The cache's lifetime bounds
+memory only.
+"""
+
+from django import template
+from django.core.cache import cache
+
+from casebase.core import pagecache
+
+register = template.Library()
+
+SECONDS = 600  # bounds memory only: a new content version makes an entry unused
+
+
+def _version(context) -> int:
+    """The content version, read once per request (each fragment would otherwise ask the cache)."""
+    request = context.get("request")
+    version = getattr(request, "_content_version", None)
+    if version is None:
+        version = pagecache.content_version()
+        if request is not None:
+            request._content_version = version
+    return version
+
+
+def _key(name: str, version: int, vary: str) -> str:
+    return f"fragment:{pagecache.release()}:{name}:{version}:{vary}"
+
+
+def prefetch(request, name: str, values: list) -> set:
+    """Read the fragments ``name`` of these values (each the one value a fragment varies on) in
+    one round trip, for the page's fragments to find; return the values with none yet.
+
+    A view uses it to read only what the missing fragments need (a list page attaches tags only
+    to the cases whose cards are not rendered yet)."""
+    version = _version({"request": request})
+    keys = {_key(name, version, str(value)): value for value in values}
+    found = cache.get_many(list(keys))
+    request._fragments = getattr(request, "_fragments", {}) | found
+    return {value for key, value in keys.items() if key not in found}
+
+
+class PublishedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        vary = ":".join(str(var.resolve(context)) for var in self.vary_on)
+        key = _key(self.name.resolve(context), _version(context), vary)
+        html = getattr(context.get("request"), "_fragments", {}).get(key)
+        if html is None:
+            html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, html, SECONDS)
+        return html
+
+
+@register.tag
+def published_fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a name and at least one value to vary on")
+    nodelist = parser.parse(("endpublished_fragment",))
+    parser.delete_first_token()
+    return PublishedFragmentNode(
+        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+    )
