@@ -92,7 +92,9 @@ def case_list(request):
         "compare_clear": base,
         "crumbs": [("Case studies", None)],
     }
-    return render(request, "cases/list.html", context, status=status)
+    response = render(request, "cases/list.html", context, status=status)
+    fragments.store(request)
+    return response
 
 
 def reader_collections(user) -> list[Collection] | None:
@@ -138,14 +140,12 @@ def with_snippets(cases: list, q: str) -> list:
 
 
 def with_card_tags(request, cases: list) -> list:
-    """Attach tags to the listed cases whose card must be rendered: a card kept for this content
-    version (the "case-card" fragment of cases/partials.html) needs none, one with a search's
-    snippet is never kept. One cache round trip for the page's cards, and one query per kind
-    of tag for the cases that need them."""
-    missing = fragments.prefetch(
-        request, "case-card", [case.pk for case in cases if not getattr(case, "snippet", "")]
-    )
-    attach_tags([case for case in cases if case.pk in missing or getattr(case, "snippet", "")])
+    """Read the listed cases' kept card fragments (their byline, summary and tag chips: the
+    "case-*" fragments of cases/partials.html) in one cache round trip, and attach tags only to
+    the cases whose chips are not rendered yet: one query per kind of tag for those."""
+    wanted = [(name, case.pk) for case in cases for name in ("case-byline", "case-summary", "case-chips")]
+    missing = fragments.prefetch(request, wanted)
+    attach_tags([case for case in cases if ("case-chips", case.pk) in missing])
     return cases
 
 

@@ -15,6 +15,7 @@ from casebase.cases.models import Application
 from casebase.cases.views import with_card_tags
 from casebase.commitments import querying as commitments
 from casebase.core.evidence import FACT_GRADES, Evidence
+from casebase.core.templatetags import fragments
 from casebase.framework.crosswalk import later_versions
 from casebase.framework.models import Edition, Principle, Recommendation, StakeholderRole
 from casebase.framework.rules import related_rules
@@ -202,7 +203,7 @@ def organization_list(request):
 def organization_detail(request, slug):
     organization = get_object_or_404(Organization.objects.prefetch_related("roles"), slug=slug)
     published = CaseFilter({"org": [organization.slug], "evidence": request.GET.getlist("evidence")})
-    return render(
+    response = render(
         request,
         "pages/organization_detail.html",
         {
@@ -215,3 +216,5 @@ def organization_detail(request, slug):
             "crumbs": [("Organizations", reverse("organizations:list")), (organization.name, None)],
         },
     )
+    fragments.store(request)
+    return response

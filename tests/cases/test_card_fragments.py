@@ -86,7 +86,7 @@ def test_cards_follow_every_change_of_what_they_show(client, casebase_data):
     assert case.slug not in assert_cards_true(client)
 
 
-def test_a_card_with_a_search_snippet_is_never_the_kept_one(client, casebase_data):
+def test_a_search_snippet_is_never_kept_in_place_of_a_summary(client, casebase_data):
     plain = client.get("/cases/").text
     assert 'class="snippet"' not in plain
     searched = client.get("/cases/?q=provenance").text

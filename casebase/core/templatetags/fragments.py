@@ -1,7 +1,7 @@
 """Fragments of published content, rendered once per content version and reused.
 
     {% load fragments %}
-    {% published_fragment "case-card" case.pk %}…{% endpublished_fragment %}
+    {% published_fragment "case-chips" case.pk %}…{% endpublished_fragment %}
 
 A case's card (its byline, summary and tag chips) is the same on every list,
 search, organization page and home page it appears on until the content
@@ -41,17 +41,27 @@ def _key(name: str, version: int, vary: str) -> str:
     return f"fragment:{pagecache.release()}:{name}:{version}:{vary}"
 
 
-def prefetch(request, name: str, values: list) -> set:
-    """Read the fragments ``name`` of these values (each the one value a fragment varies on) in
-    one round trip, for the page's fragments to find; return the values with none yet.
+def prefetch(request, wanted: list[tuple[str, object]]) -> set[tuple[str, object]]:
+    """Read these fragments, each a (name, the one value it varies on), in one round trip, for
+    the page's fragments to find; return those not rendered yet.
 
     A view uses it to read only what the missing fragments need (a list page attaches tags only
-    to the cases whose cards are not rendered yet)."""
+    to the cases whose tag chips are not rendered yet)."""
     version = _version({"request": request})
-    keys = {_key(name, version, str(value)): value for value in values}
+    keys = {_key(name, version, str(value)): (name, value) for name, value in wanted}
     found = cache.get_many(list(keys))
     request._fragments = getattr(request, "_fragments", {}) | found
-    return {value for key, value in keys.items() if key not in found}
+    # The fragments rendered meanwhile wait here for store(): one round trip for them all.
+    request._fragments_new = getattr(request, "_fragments_new", {})
+    return {pair for key, pair in keys.items() if key not in found}
+
+
+def store(request) -> None:
+    """Keep the fragments the page rendered since prefetch(), in one round trip."""
+    new = getattr(request, "_fragments_new", None)
+    if new:
+        cache.set_many(new, SECONDS)
+        new.clear()
 
 
 class PublishedFragmentNode(template.Node):
@@ -66,7 +76,11 @@ class PublishedFragmentNode(template.Node):
             html = cache.get(key)
         if html is None:
             html = self.nodelist.render(context)
-            cache.set(key, html, SECONDS)
+            new = getattr(context.get("request"), "_fragments_new", None)
+            if new is not None:
+                new[key] = html  # a view that prefetched stores them all at once
+            else:
+                cache.set(key, html, SECONDS)
         return html
 
 
