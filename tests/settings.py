@@ -16,6 +16,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
+# Fragments of published records are kept as in production (a test's cache starts empty).
+os.environ.setdefault("FRAGMENT_CACHE_SECONDS", "600")
 # Production requires the site's address; the test client's host is the natural one.
 os.environ.setdefault("SITE_URL", "http://testserver")
 

@@ -73,9 +73,11 @@ def release() -> str:
         return ""
 
 
-def seconds() -> int:
-    """How long a page stays cached; 0 when the page cache is off (PAGE_CACHE_SECONDS)."""
-    configured = settings.PAGE_CACHE_SECONDS
+def seconds(configured: int | None = None) -> int:
+    """How long a page (or what is ``configured``) stays cached; 0 when the page cache is off
+    (PAGE_CACHE_SECONDS). Local memory is per process: its entries are kept briefly, since a
+    change made in one process does not reach the others' versions."""
+    configured = settings.PAGE_CACHE_SECONDS if configured is None else configured
     if configured and "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
         return min(configured, LOCAL_MEMORY_SECONDS)
     return configured
@@ -86,6 +88,17 @@ def content_version() -> int:
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), None)
         version = cache.get(VERSION_KEY, 0)
+    return version
+
+
+def request_version(request) -> int:
+    """The content version this request started under, read once (the middleware pins it
+    before the view reads any record, so whatever is cached under it is never older than it)."""
+    version = getattr(request, "_content_version", None)
+    if version is None:
+        version = content_version()
+        if request is not None:
+            request._content_version = version
     return version
 
 
@@ -200,9 +213,10 @@ class PublicPageCacheMiddleware:
         # be served to readers of another. ALLOWED_HOSTS bounds how many hosts there are.
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         url = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
-        return f"page:{self.release}:{content_version()}:{url}"
+        return f"page:{self.release}:{request_version(request)}:{url}"
 
     def __call__(self, request):
+        request_version(request)  # before the view reads anything (see request_version)
         ttl = seconds()
         if not ttl or not _cacheable_request(request):
             return self.get_response(request)

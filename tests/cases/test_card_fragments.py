@@ -73,17 +73,35 @@ def test_cards_follow_every_change_of_what_they_show(client, casebase_data):
     shown = assert_cards_true(client)
     assert "card-freshness" in shown[case.slug]["topic"]
 
+    # The summary rewritten (rendered again on save), on the list and on the organization's page.
+    case.summary = "A summary rewritten for the card freshness test."
+    case.save()
+    assert case.summary in client.get("/cases/").text
+    assert case.summary in client.get(case.organization.get_absolute_url()).text
+
     # The organization renamed.
     organization = case.organization
     organization.name = "Renamed Organization For Cards"
     organization.save()
     shown = assert_cards_true(client)
     assert shown[case.slug]["org"].startswith("Renamed Organization For Cards")
+    assert cards(client.get(organization.get_absolute_url()).text)[case.slug]["org"].startswith(
+        "Renamed Organization For Cards"
+    )
 
     # Unpublished: gone from the list, and the others still right.
     case.is_published = False
     case.save()
     assert case.slug not in assert_cards_true(client)
+
+
+def test_fragments_are_rendered_every_time_when_the_cache_is_off(client, casebase_data, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    client.get("/cases/")
+    case = CaseStudy.objects.published().order_by("slug").first()
+    # A change no signal reports (so no new content version): shown at once all the same.
+    CaseStudy.objects.filter(pk=case.pk).update(summary_html="<p>Changed behind the versions' back.</p>")
+    assert "Changed behind the versions" in client.get("/cases/").text
 
 
 def test_a_search_snippet_is_never_kept_in_place_of_a_summary(client, casebase_data):
@@ -93,3 +111,25 @@ def test_a_search_snippet_is_never_kept_in_place_of_a_summary(client, casebase_d
     assert 'class="snippet"' in searched
     # and the kept cards are not spoilt by the search's
     assert 'class="snippet"' not in client.get("/cases/?sort=title").text
+
+
+def test_a_change_committed_while_a_page_renders_is_not_kept_as_the_new_version(
+    client, casebase_data, monkeypatch
+):
+    """The request's content version is pinned before its view reads a record: cards rendered
+    from records read before a change are kept under the version they were read at."""
+    from casebase.core.templatetags import fragments
+
+    case = CaseStudy.objects.published().order_by("slug").first()
+    real_prefetch = fragments.prefetch
+
+    def rename_then_prefetch(request, wanted):
+        organization = case.organization
+        organization.name = "Renamed While Rendering"
+        organization.save()  # after the view read the cases, before the cards are rendered
+        monkeypatch.setattr(fragments, "prefetch", real_prefetch)
+        return real_prefetch(request, wanted)
+
+    monkeypatch.setattr(fragments, "prefetch", rename_then_prefetch)
+    client.get("/cases/")
+    assert cards(client.get("/cases/").text)[case.slug]["org"].startswith("Renamed While Rendering")
