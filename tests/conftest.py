@@ -344,7 +344,9 @@ def pytest_configure(config):
 
 
 # Packages whose files take longest, started first: the workers then fill in around them
-# with the short files instead of one of them finishing a long file alone at the end.
+# with the short files instead of one of them finishing a long file alone at the end. (In a
+# parallel run pytest-xdist's loadfile hands out files by their number of tests instead, most
+# first, unless --no-loadscope-reorder: see docs/architecture.md, "Tests".)
 LONGEST_FIRST = ("/tests/browser/", "/tests/security/")
 
 
